@@ -1,0 +1,105 @@
+// Engine benchmarks: the cost of a model scheduling step on scenario S3 (4
+// threads x 10 x {acquire Lock; read Shared<int>; write +1; release}, random
+// strategy), beside a raw Boost.Context fiber switch pair measured in the same
+// run, and the growth of peak RSS over many executions.
+//
+// Counters: ns_per_step (S3), ns_per_switch_pair (baseline), executions/s, and
+// rss_growth_kib (peak RSS after the run minus before it).
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <boost/context/fiber.hpp>
+
+#include <vector>
+
+#include "braid/explore.h"
+#include "braid/lock.h"
+#include "braid/thread.h"
+#include "braid/tracked.h"
+
+namespace {
+
+long peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void s3_body() {
+  braid::Shared<int> counter{0};
+  braid::Lock lock;
+  auto work = [&] {
+    for (int i = 0; i < 10; ++i) {
+      lock.acquire();
+      counter.store(counter.load() + 1);
+      lock.release();
+    }
+  };
+  braid::Thread t1(work), t2(work), t3(work), t4(work);
+  t1.start();
+  t2.start();
+  t3.start();
+  t4.start();
+  t1.join();
+  t2.join();
+  t3.join();
+  t4.join();
+  BRAID_ASSERT(counter.load() == 40, "lost update");
+}
+
+void BM_SwitchPair(benchmark::State& state) {
+  namespace ctx = boost::context;
+  bool stop = false;
+  ctx::fiber f{[&stop](ctx::fiber&& back) {
+    while (!stop) back = std::move(back).resume();
+    return std::move(back);
+  }};
+  for (auto _ : state) f = std::move(f).resume();
+  stop = true;
+  f = std::move(f).resume();
+  state.counters["ns_per_switch_pair"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_SwitchPair);
+
+void BM_S3Random(benchmark::State& state) {
+  const std::uint64_t per_iteration = static_cast<std::uint64_t>(state.range(0));
+  braid::Options o;
+  o.executions = per_iteration;
+  o.apply_environment = false;
+  o.time_budget = std::chrono::milliseconds(0);
+  std::uint64_t steps = 0, executions = 0;
+  const long rss_before = peak_rss_kib();
+  for (auto _ : state) {
+    braid::Report r = braid::explore(o, s3_body);
+    if (!r.ok) state.SkipWithError(r.to_string().c_str());
+    steps += r.steps;
+    executions += r.executions;
+    o.seed += 1;
+  }
+  state.counters["executions_per_s"] = benchmark::Counter(static_cast<double>(executions), benchmark::Counter::kIsRate);
+  state.counters["ns_per_step"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate |
+                                                                                   benchmark::Counter::kInvert);
+  state.counters["steps_per_execution"] = static_cast<double>(steps) / static_cast<double>(executions ? executions : 1);
+  state.counters["rss_growth_kib"] = static_cast<double>(peak_rss_kib() - rss_before);
+}
+BENCHMARK(BM_S3Random)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// Memory stays flat: many executions, peak RSS growth reported.
+void BM_S3Memory(benchmark::State& state) {
+  braid::Options o;
+  o.executions = static_cast<std::uint64_t>(state.range(0));
+  o.apply_environment = false;
+  o.time_budget = std::chrono::milliseconds(0);
+  braid::explore([&] { braid::Options w = o; w.executions = 1000; return w; }(), s3_body);  // warm up the pools
+  const long rss_before = peak_rss_kib();
+  for (auto _ : state) {
+    braid::Report r = braid::explore(o, s3_body);
+    if (!r.ok) state.SkipWithError(r.to_string().c_str());
+  }
+  state.counters["executions"] = static_cast<double>(o.executions);
+  state.counters["rss_growth_kib"] = static_cast<double>(peak_rss_kib() - rss_before);
+}
+BENCHMARK(BM_S3Memory)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace

@@ -1,0 +1,348 @@
+// braid/runtime.h
+// -----------------------------------------------------------------------------
+// The seam between braid's primitives and the runtime that executes them.
+//
+// Every primitive operation that another thread could observe (lock acquire and
+// release, queue put and get, thread start and join, sleep, a read or write of a
+// tracked variable, an atomic operation) goes through this header. Two runtimes
+// sit behind it:
+//
+//   * The OS runtime (default): real threads, futex blocking, the steady clock.
+//     The seam costs one predictable branch (`hooked()`), taken only when chaos
+//     mode is on or a model execution is running somewhere in the process.
+//   * The model runtime (installed by `braid::explore` on the exploring OS
+//     thread for the length of one execution): logical threads run one at a
+//     time, each visible operation is a scheduling point, blocking is a guard
+//     that keeps a thread off the runnable set, and time is virtual.
+//
+// Primitives never call `std::thread`, futexes or the clock directly; they call
+// the functions below. A primitive's code has the shape
+//
+//   if (BRAID_UNLIKELY(runtime::hooked())) {
+//     if (runtime::Model* m = runtime::model()) return acquire_modelled(*m, ...);
+//     runtime::chaos_point();                  // OS runtime under BRAID_CHAOS
+//   }
+//   ... OS fast path on atomics, runtime::futex_wait / futex_wake to block ...
+//
+// Under the model, code between two `Model::step` calls runs atomically: no other
+// logical thread runs until the current one reaches its next step, blocks, or
+// ends. A modelled primitive therefore reads and writes its own fields freely
+// between steps.
+// -----------------------------------------------------------------------------
+#ifndef BRAID_RUNTIME_H_
+#define BRAID_RUNTIME_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include "braid/source_location.h"
+#include <string>
+#include <vector>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BRAID_LIKELY(x) (__builtin_expect(!!(x), 1))
+#define BRAID_UNLIKELY(x) (__builtin_expect(!!(x), 0))
+#else
+#define BRAID_LIKELY(x) (x)
+#define BRAID_UNLIKELY(x) (x)
+#endif
+
+namespace braid {
+
+// Durations inside braid are nanoseconds; public APIs accept any std::chrono
+// duration that converts to them without loss (seconds, milliseconds, ...).
+using Duration = std::chrono::nanoseconds;
+
+// A timeout: `std::nullopt` waits forever. Python's `timeout=None`.
+using Timeout = std::optional<Duration>;
+
+namespace runtime {
+
+// Op
+//
+// The kind of a visible operation. The model runtime records it in traces and
+// uses it to decide which operations depend on each other.
+enum class Op : std::uint8_t {
+  kThreadStart,
+  kThreadJoin,
+  kThreadEnd,
+  kLockAcquire,
+  kLockRelease,
+  kRLockAcquire,
+  kRLockRelease,
+  kConditionWait,
+  kConditionNotify,
+  kSemaphoreAcquire,
+  kSemaphoreRelease,
+  kEventSet,
+  kEventClear,
+  kEventWait,
+  kEventQuery,
+  kBarrierWait,
+  kBarrierAbort,
+  kBarrierReset,
+  kQueuePut,
+  kQueueGet,
+  kQueueQuery,
+  kQueueTaskDone,
+  kQueueJoin,
+  kSharedRead,
+  kSharedWrite,
+  kAtomicLoad,
+  kAtomicStore,
+  kAtomicRmw,
+  kSleep,
+  kYield,
+  kLocalAccess,
+  kUser,
+};
+
+// Returns a stable lower-case name such as "lock.acquire".
+const char* op_name(Op op) noexcept;
+
+// Guard
+//
+// A non-owning predicate "may this step proceed now?". It lives on the waiting
+// thread's stack and is evaluated by the model scheduler whenever it considers
+// which thread to run next, so it must be cheap, must not block and must not
+// call back into the runtime.
+class Guard {
+ public:
+  // The always-true guard: the step is enabled.
+  constexpr Guard() noexcept = default;
+
+  template <typename F>
+  explicit Guard(const F& f) noexcept
+      : fn_([](const void* ctx) { return (*static_cast<const F*>(ctx))(); }), ctx_(&f) {}
+
+  bool always() const noexcept { return fn_ == nullptr; }
+  bool operator()() const { return fn_ == nullptr || fn_(ctx_); }
+
+ private:
+  bool (*fn_)(const void*) = nullptr;
+  const void* ctx_ = nullptr;
+};
+
+// Wake
+//
+// Why a guarded step proceeded.
+enum class Wake : std::uint8_t {
+  kReady,     // the guard held
+  kTimeout,   // the scheduler chose to fire the step's timeout
+  kSpurious,  // the scheduler chose a spurious wake-up (only where allowed)
+};
+
+class ThreadContext;
+
+// Model
+//
+// The model runtime, implemented by the engine (braid::scenarios). Installed per
+// exploring OS thread; see `model()`.
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // Model::step()
+  //
+  // A scheduling point before the visible operation `op` on `object`. The
+  // scheduler may run other logical threads first. If `guard` is not the
+  // always-true guard, the calling thread is runnable only while `guard()`
+  // holds: that is how blocking is modelled. With a `timeout`, the scheduler
+  // may instead choose to fire the timeout (virtual time advances to the
+  // deadline). With `allow_spurious`, it may choose a spurious wake-up.
+  // Returns why the step proceeded. If no logical thread can run, the
+  // execution ends as a deadlock and this call does not return normally.
+  virtual Wake step(Op op, const void* object, const braid::source_location& where,
+                    Guard guard = Guard(), const Timeout& timeout = std::nullopt,
+                    bool allow_spurious = false) = 0;
+
+  // Ownership, for deadlock reports: the current thread now holds (or no longer
+  // holds) `object`. Locks, RLocks and semaphores call these.
+  virtual void hold(const void* object) = 0;
+  virtual void unhold(const void* object) = 0;
+
+  // Happens-before: `release` publishes the current thread's vector clock into
+  // `object`; `acquire` joins `object`'s clock into the current thread's.
+  virtual void sync_release(const void* object) = 0;
+  virtual void sync_acquire(const void* object) = 0;
+
+  // Starts `body` as a new logical thread described by `child`. The child is
+  // runnable from the next step on; `child` is marked finished (see
+  // ThreadContext::finish) when the body returns or throws. An exception that
+  // escapes `body` fails the execution, naming the thread.
+  virtual void spawn(std::shared_ptr<ThreadContext> child, std::function<void()> body) = 0;
+
+  // The logical threads started and not yet finished, main first.
+  virtual std::vector<std::shared_ptr<ThreadContext>> live_threads() = 0;
+
+  // The main logical thread of the running execution.
+  virtual std::shared_ptr<ThreadContext> main_thread() = 0;
+
+  // Virtual monotonic time since the start of the execution.
+  virtual Duration now() = 0;
+
+  // Sleeps for `d` of virtual time: a scheduling point, no wall time.
+  virtual void sleep(Duration d, const braid::source_location& where) = 0;
+
+  // The object is being destroyed: forget its clocks and ownership so that a
+  // new object at the same address starts fresh.
+  virtual void forget(const void* object) noexcept = 0;
+
+  // A nondeterministic choice in [0, n) made by the scheduler and recorded in
+  // the schedule, for programs that need random data.
+  virtual std::uint64_t choose(std::uint64_t n) = 0;
+
+  // Ends the current execution with an assertion failure.
+  [[noreturn]] virtual void fail(std::string message, const braid::source_location& where) = 0;
+};
+
+namespace detail {
+// Non-zero while chaos mode is on or any model execution runs in the process.
+extern std::atomic<int> g_hooked;
+// The model installed on this OS thread, or null.
+extern thread_local constinit Model* tls_model;
+// The braid thread context running on this OS thread (switched with fibers).
+// Both are `constinit`: no TLS wrapper call on access (and no GCC
+// -fsanitize=null false positive after TLS relaxation).
+extern thread_local constinit ThreadContext* tls_context;
+}  // namespace detail
+
+// hooked()
+//
+// True when chaos mode is on or a model execution is running somewhere. The
+// one branch a primitive's fast path pays for the seam.
+inline bool hooked() noexcept { return detail::g_hooked.load(std::memory_order_relaxed) != 0; }
+
+// model()
+//
+// The model runtime installed on the calling OS thread, or null when the
+// calling code runs on the OS runtime.
+inline Model* model() noexcept { return detail::tls_model; }
+
+// Installs (or, with null, removes) the model for the calling OS thread. Used by
+// the engine; keeps `hooked()` true while any model is installed.
+void install_model(Model* m) noexcept;
+
+// -- Thread contexts -----------------------------------------------------------
+
+// ThreadContext
+//
+// What braid knows about one thread, OS or logical: its Python-visible identity
+// and its per-thread storage. Shared by `Thread` handles, the runtime and the
+// registry of live threads.
+class ThreadContext {
+ public:
+  ThreadContext(std::string name, bool daemon);
+  ~ThreadContext();
+  ThreadContext(const ThreadContext&) = delete;
+  ThreadContext& operator=(const ThreadContext&) = delete;
+
+  std::string name;
+  bool daemon = false;
+  bool is_main = false;
+  bool is_dummy = false;  // a thread braid did not start (Python's _DummyThread)
+  std::uint64_t ident = 0;      // get_ident(); 0 until started
+  std::uint64_t native_id = 0;  // the OS thread id (the logical id under the model)
+
+  // 0 new, 1 started, 2 finished. Also the futex word `join` waits on.
+  std::atomic<std::uint32_t> state{0};
+  static constexpr std::uint32_t kNew = 0, kStarted = 1, kFinished = 2;
+
+  // Called by the runtime when the thread's body has ended: destroys its
+  // thread-local values, publishes kFinished and wakes joiners.
+  void finish() noexcept;
+
+  // Per-thread storage for braid::Local<T>: destructors registered here run in
+  // `finish()`, in reverse order of registration.
+  void at_exit(std::function<void()> fn);
+
+ private:
+  std::vector<std::function<void()>> at_exit_;
+};
+
+// The context of the calling thread. Never null: a thread braid did not start
+// gets a dummy context on first use, as Python's current_thread() does.
+ThreadContext& current_context();
+
+// The context of the process's main thread (or the main logical thread of the
+// running model execution).
+std::shared_ptr<ThreadContext> main_context();
+
+// Makes `ctx` the current context of this OS thread (the engine calls this
+// when it switches fibers; the OS runtime when a thread starts).
+void set_current_context(ThreadContext* ctx) noexcept;
+
+// Starts `body` on a new thread described by `ctx`: an OS thread, or a logical
+// thread under the model. Throws RuntimeError if the OS cannot start a thread.
+// On the OS runtime an exception escaping `body` is printed the way Python's
+// default excepthook does and does not end the process. Under the model,
+// `where` is the location of the kThreadStart step.
+void spawn(std::shared_ptr<ThreadContext> ctx, std::function<void()> body,
+           const braid::source_location& where = braid::source_location::current());
+
+// The live threads: started, not finished (and the main and dummy threads).
+std::vector<std::shared_ptr<ThreadContext>> live_threads();
+
+// -- OS blocking core -----------------------------------------------------------
+
+// A point in time on the runtime's clock (virtual under the model).
+Duration now();
+
+// The deadline `timeout` from now, or nullopt for "forever".
+inline std::optional<Duration> deadline_after(const Timeout& timeout) {
+  if (!timeout) return std::nullopt;
+  return now() + *timeout;
+}
+
+// Blocks the calling OS thread while `word == expected`, until woken by
+// futex_wake or until `deadline` (on now()'s clock) passes. Returns false only
+// when the deadline passed. May return spuriously: callers re-check.
+bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                const std::optional<Duration>& deadline);
+
+// Wakes up to `n` OS threads blocked in futex_wait on `word`.
+void futex_wake(const std::atomic<std::uint32_t>& word, int n) noexcept;
+inline void futex_wake_all(const std::atomic<std::uint32_t>& word) noexcept {
+  futex_wake(word, INT32_MAX);
+}
+
+// Sleeps the calling thread (virtual time under the model).
+void sleep(Duration d, const braid::source_location& where = braid::source_location::current());
+
+// -- Chaos mode -----------------------------------------------------------------
+
+// True when BRAID_CHAOS=<seed> was set at start-up (or enable_chaos was called).
+bool chaos_enabled() noexcept;
+
+// Turns chaos on with `seed` (0 turns it off). Tests use it; the environment
+// variable BRAID_CHAOS does the same at start-up.
+void enable_chaos(std::uint64_t seed) noexcept;
+
+// Under chaos mode, sometimes yields or sleeps for a few microseconds, to widen
+// race windows. Otherwise does nothing. Call at primitive boundaries.
+void chaos_point() noexcept;
+
+// visible()
+//
+// The generic hook for an operation that needs no guard: a scheduling point
+// under the model, a chaos point under chaos mode, nothing otherwise.
+inline void visible(Op op, const void* object,
+                    const braid::source_location& where = braid::source_location::current()) {
+  if (BRAID_UNLIKELY(hooked())) {
+    if (Model* m = model()) {
+      m->step(op, object, where);
+    } else {
+      chaos_point();
+    }
+  }
+}
+
+}  // namespace runtime
+}  // namespace braid
+
+#endif  // BRAID_RUNTIME_H_

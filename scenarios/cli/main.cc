@@ -1,0 +1,45 @@
+// The `braid` command: explore the tutorial's programs and replay failures.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "braid/errors.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"braid: explore the interleavings of concurrent programs and replay failures"};
+  app.require_subcommand(1);
+
+  app.add_subcommand("list", "list the tutorial's scenarios");
+
+  braid::cli::ExploreArgs explore;
+  CLI::App* ex = app.add_subcommand("explore", "explore a scenario's interleavings");
+  ex->add_option("scenario", explore.scenario, "scenario name, or 'all'")->required();
+  ex->add_option("--strategy", explore.strategy, "random | pct | pct:<depth>");
+  ex->add_option("--executions", explore.executions, "executions per scenario");
+  ex->add_option("--seed", explore.seed, "seed of the exploration");
+  ex->add_flag("--json", explore.json, "print the results as JSON");
+  ex->add_flag("--expected", explore.expected,
+               "exit 0 when every verdict matches the scenario's expected verdict");
+
+  braid::cli::ReplayArgs replay;
+  CLI::App* re = app.add_subcommand("replay", "replay the interleaving a token names");
+  re->add_option("token", replay.token, "replay token")->required();
+  re->add_option("scenario", replay.scenario, "scenario name")->required();
+  re->add_flag("--trace", replay.trace, "print the trace, one row per step");
+  re->add_option("--html", replay.html, "write the interleaving as an HTML page");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    if (app.got_subcommand("list")) return braid::cli::run_list();
+    if (app.got_subcommand(ex)) return braid::cli::run_explore(explore);
+    return braid::cli::run_replay(replay);
+  } catch (const braid::ValueError& e) {
+    std::cerr << "braid: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,451 @@
+// runtime/execution.cc
+// -----------------------------------------------------------------------------
+// The scheduling core of the model runtime: running one execution, steps,
+// decisions, and switching between fibers. See execution.h.
+// -----------------------------------------------------------------------------
+#include "runtime/execution.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "braid/errors.h"
+#include "runtime/fiber_annotations.h"
+
+namespace braid::engine {
+namespace {
+thread_local Execution* tls_execution = nullptr;
+const auto kNever = [] { return false; };
+}  // namespace
+
+Execution::Execution(StackPool& pool) : pool_(pool) {
+  alternatives_.reserve(64);
+  choices_.reserve(1024);
+  log_.reserve(4096);
+}
+
+Execution::~Execution() = default;
+
+Execution* Execution::current() noexcept { return tls_execution; }
+
+LogicalThread& Execution::new_thread() {
+  if (live_ == threads_.size()) threads_.push_back(std::make_unique<LogicalThread>());
+  LogicalThread& t = *threads_[live_];
+  t.id = live_++;
+  t.state = LogicalThread::State::kUnstarted;
+  t.started = false;
+  t.op = runtime::Op::kThreadStart;
+  t.object = nullptr;
+  t.guard = runtime::Guard();
+  t.has_deadline = false;
+  t.spurious = false;
+  t.wake = runtime::Wake::kReady;
+  t.where = braid::source_location();
+  t.clock.clear();
+  t.held.clear();
+  return t;
+}
+
+void Execution::reset() {
+  for (std::uint32_t i = 0; i < live_; ++i) {
+    LogicalThread& t = *threads_[i];
+    t.body = nullptr;
+    t.ctx.reset();
+  }
+  live_ = 0;
+  finished_ = 0;
+  current_ = last_from_ = kHost;
+  aborting_ = pending_ = false;
+  failure_ = Failure{};
+  now_ = Duration{0};
+  preemptions_ = decisions_ = 0;
+  choices_.clear();
+  log_.clear();
+  objects_.reset();
+  races_.reset();
+  ++gen_;
+}
+
+void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std::uint64_t index,
+                    const Limits& limits) {
+  reset();
+  scheduler_ = &scheduler;
+  limits_ = limits;
+  scheduler.begin_execution(index);
+
+  LogicalThread& main = new_thread();
+  main.ctx = std::make_shared<runtime::ThreadContext>("MainThread", false);
+  main.ctx->is_main = true;
+  main.ctx->ident = main.ctx->native_id = 1;
+  main.ctx->state.store(runtime::ThreadContext::kStarted, std::memory_order_relaxed);
+  main.body = std::ref(body);
+  main.object = main.ctx.get();
+  main.clock.set(0, 1);
+
+  saved_context_ = runtime::detail::tls_context;
+  runtime::install_model(this);
+  tls_execution = this;
+  host_tsan_fiber_ = annotate::tsan_current();
+
+  take_step(main, ChoiceKind::kReady);
+  switch_to(0);
+  unwind_all();
+
+  for (std::uint32_t i = 0; i < live_; ++i) threads_[i]->body = nullptr;
+  runtime::install_model(nullptr);
+  runtime::set_current_context(saved_context_);
+  tls_execution = nullptr;
+  scheduler.end_execution(decisions_);
+  if (!failed() && scheduler.script_left()) {
+    failure_.kind = FailureKind::kNondeterminism;
+    failure_.message = "replay diverged: the execution ended before its schedule did (" +
+                       std::to_string(decisions_) + " decisions used); the program is not a "
+                       "function of its schedule (real time, real threads, unseeded randomness?)";
+  }
+}
+
+runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::source_location& where,
+                              runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
+  if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) return runtime::Wake::kReady;
+  if (BRAID_UNLIKELY(pending_)) raise_pending();
+  LogicalThread& t = me();
+  t.op = op;
+  t.object = object;
+  t.where = where;
+  t.guard = guard;
+  t.has_deadline = timeout.has_value();
+  if (t.has_deadline) t.deadline = now_ + std::max(*timeout, Duration{0});
+  t.spurious = allow_spurious && limits_.spurious_wakeups;
+  t.sleeping = false;
+  t.state = LogicalThread::State::kWaiting;
+  const std::uint32_t next = decide(t.id);
+  if (next != t.id) switch_to(next);
+  t.guard = runtime::Guard();
+  return t.wake;
+}
+
+std::uint32_t Execution::decide(std::uint32_t self) {
+  if (BRAID_UNLIKELY(log_.size() >= limits_.max_steps)) {
+    fail_with(FailureKind::kStepLimit,
+              "the execution exceeded " + std::to_string(limits_.max_steps) +
+                  " steps (a livelock or an endless loop?); raise BRAID_MAX_STEPS if it is legitimate",
+              self != kNoThread ? threads_[self]->where : braid::source_location(),
+              self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
+  }
+  // Virtual time: a sleep fires only when no thread can proceed otherwise (or
+  // its deadline has passed); a guarded wait's timeout may fire as a choice
+  // whenever its deadline is the earliest pending one.
+  Duration horizon = Duration::max();
+  bool any_ready = false;
+  for (std::uint32_t i = 0; i < live_; ++i) {
+    LogicalThread& t = *threads_[i];
+    if (t.state == LogicalThread::State::kUnstarted) {
+      any_ready = true;
+    } else if (t.state == LogicalThread::State::kWaiting) {
+      t.ready = t.guard();
+      any_ready |= t.ready;
+      if (t.has_deadline) horizon = std::min(horizon, t.deadline);
+    }
+  }
+  horizon = std::max(horizon, now_);
+  alternatives_.clear();
+  bool self_ready = false;
+  for (std::uint32_t i = 0; i < live_; ++i) {
+    const LogicalThread& t = *threads_[i];
+    if (t.state == LogicalThread::State::kUnstarted) {
+      alternatives_.push_back(encode_choice(i, ChoiceKind::kReady));
+      continue;
+    }
+    if (t.state != LogicalThread::State::kWaiting) continue;
+    if (t.ready) {
+      alternatives_.push_back(encode_choice(i, ChoiceKind::kReady));
+      self_ready |= (i == self);
+    }
+    if (t.has_deadline && t.deadline <= horizon && (!t.sleeping || !any_ready || t.deadline <= now_)) {
+      alternatives_.push_back(encode_choice(i, ChoiceKind::kTimeout));
+    }
+    if (!t.ready && t.spurious) alternatives_.push_back(encode_choice(i, ChoiceKind::kSpurious));
+  }
+  if (BRAID_UNLIKELY(alternatives_.empty())) {
+    std::vector<std::uint32_t> cycle;
+    std::string message = describe_deadlock(&cycle);
+    fail_with(FailureKind::kDeadlock, std::move(message),
+              self != kNoThread ? threads_[self]->where : braid::source_location(),
+              self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
+  }
+  std::uint32_t pick = alternatives_[0];
+  if (alternatives_.size() > 1) {
+    ++decisions_;
+    const std::uint32_t i = scheduler_->choose(alternatives_, self);
+    if (BRAID_UNLIKELY(i >= alternatives_.size())) {
+      fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(),
+                self != kNoThread ? threads_[self]->where : braid::source_location(), std::nullopt);
+    }
+    pick = alternatives_[i];
+    choices_.push_back(pick);
+  }
+  const std::uint32_t to = choice_thread(pick);
+  if (self_ready && to != self) ++preemptions_;
+  take_step(*threads_[to], choice_kind(pick));
+  return to;
+}
+
+void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
+  t.state = LogicalThread::State::kRunning;
+  t.wake = static_cast<runtime::Wake>(kind);
+  if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
+  const std::uint32_t obj = object_id(t.object);
+  log_.push_back(report::TraceStep{t.id, t.op, obj, static_cast<std::uint8_t>(kind), t.where.file_name(),
+                                   t.where.line(), t.where.function_name()});
+  using runtime::Op;
+  switch (t.op) {
+    case Op::kSharedRead:
+    case Op::kSharedWrite: {
+      Access earlier;
+      const bool write = t.op == Op::kSharedWrite;
+      if (races_.access(obj, t.id, t.clock, write, t.where, &earlier)) {
+        std::string message = "data race on " + object_name(obj) + ": '" + thread_name(t.id) + "' " +
+                              (write ? "writes" : "reads") + " it at " + location(t.where) + ", unordered with '" +
+                              thread_name(earlier.thread) + "''s " + (earlier.write ? "write" : "read") + " at " +
+                              location(earlier.where) + " (no lock, join or other synchronization orders them)";
+        if (failure_.kind == FailureKind::kNone) {
+          failure_ = Failure{FailureKind::kDataRace, std::move(message), t.id, t.op, t.where};
+        }
+        abort_current();
+      }
+      break;
+    }
+    case Op::kAtomicLoad:
+      t.clock.join(object_clock(obj));
+      break;
+    case Op::kAtomicStore:
+      object_clock(obj).join(t.clock);
+      t.clock.bump(t.id);
+      break;
+    case Op::kAtomicRmw:
+      t.clock.join(object_clock(obj));
+      object_clock(obj).assign(t.clock);
+      t.clock.bump(t.id);
+      break;
+    default:
+      break;
+  }
+}
+
+void Execution::start_fiber(LogicalThread& t) {
+  const std::uint32_t id = t.id;
+  t.fiber = boost::context::fiber(std::allocator_arg, PooledStack(pool_, &t.stack),
+                                  [this, id](boost::context::fiber&& from) { return fiber_main(id, std::move(from)); });
+  t.started = true;
+  t.tsan_fiber = annotate::tsan_create();
+}
+
+void Execution::switch_to(std::uint32_t to) {
+  const std::uint32_t from = current_;
+  LogicalThread& t = *threads_[to];
+  if (!t.started) start_fiber(t);
+  last_from_ = from;
+  current_ = to;
+  runtime::set_current_context(t.ctx.get());
+  annotate::asan_start(from == kHost ? &host_asan_fake_stack_ : &threads_[from]->asan_fake_stack,
+                       static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
+  annotate::tsan_switch(t.tsan_fiber);
+  boost::context::fiber back = std::move(t.fiber).resume();
+  after_switch(std::move(back));
+  if (aborting_ && from != kHost) throw AbortExecution{};
+}
+
+boost::context::fiber Execution::take_fiber(std::uint32_t to) {
+  last_from_ = current_;
+  current_ = to;
+  if (to == kHost) {
+    runtime::set_current_context(saved_context_);
+    annotate::asan_start(nullptr, host_stack_bottom_, host_stack_size_);
+    annotate::tsan_switch(host_tsan_fiber_);
+    return std::move(host_);
+  }
+  LogicalThread& t = *threads_[to];
+  if (!t.started) start_fiber(t);
+  runtime::set_current_context(t.ctx.get());
+  annotate::asan_start(nullptr, static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
+  annotate::tsan_switch(t.tsan_fiber);
+  return std::move(t.fiber);
+}
+
+void Execution::after_switch(boost::context::fiber&& from) noexcept {
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+  annotate::asan_finish(current_ == kHost ? host_asan_fake_stack_ : me().asan_fake_stack, &bottom, &size);
+  if (last_from_ == kHost) {
+    host_ = std::move(from);
+    if (bottom != nullptr) host_stack_bottom_ = bottom, host_stack_size_ = size;
+    return;
+  }
+  LogicalThread& prev = *threads_[last_from_];
+  prev.fiber = std::move(from);
+  if (prev.state == LogicalThread::State::kFinished && prev.tsan_fiber != nullptr) {
+    annotate::tsan_destroy(prev.tsan_fiber);
+    prev.tsan_fiber = nullptr;
+  }
+}
+
+boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fiber&& from) {
+  after_switch(std::move(from));
+  LogicalThread& t = *threads_[id];
+  try {
+    run_body(t);
+    end_thread(t);
+  } catch (const AbortExecution&) {
+    t.body = nullptr;  // with aborting_ set, steps made by destructors return at once
+  }
+  if (t.state != LogicalThread::State::kFinished) {
+    t.state = LogicalThread::State::kFinished;
+    ++finished_;
+  }
+  std::uint32_t next = kHost;
+  if (!aborting_) {
+    try {
+      next = decide(kNoThread);
+    } catch (const AbortExecution&) {
+      next = kHost;
+    }
+  }
+  return take_fiber(next);
+}
+
+void Execution::run_body(LogicalThread& t) {
+  FailureKind kind = FailureKind::kNone;
+  std::string message;
+  try {
+    t.body();
+  } catch (const AbortExecution&) {
+    throw;
+  } catch (const braid::Exception& e) {
+    kind = e.is_misuse() ? FailureKind::kMisuse : FailureKind::kUncaughtException;
+    message = std::string("thread '") + t.ctx->name + "' raised " + e.type_name() + ": " + e.what();
+  } catch (const std::exception& e) {
+    kind = FailureKind::kUncaughtException;
+    message = std::string("thread '") + t.ctx->name + "' raised a C++ exception: " + e.what();
+  } catch (...) {
+    kind = FailureKind::kUncaughtException;
+    message = std::string("thread '") + t.ctx->name + "' raised an exception of unknown type";
+  }
+  t.body = nullptr;
+  if (kind != FailureKind::kNone) fail_with(kind, std::move(message), t.where, t.op);
+}
+
+void Execution::end_thread(LogicalThread& t) {
+  if (pending_) raise_pending();
+  if (t.id == 0) {
+    // Python's end of program: the main thread waits for the non-daemon threads.
+    auto others_done = [this] {
+      for (std::uint32_t i = 1; i < live_; ++i) {
+        const LogicalThread& o = *threads_[i];
+        if (o.state != LogicalThread::State::kFinished && !o.ctx->daemon) return false;
+      }
+      return true;
+    };
+    if (!others_done()) step(runtime::Op::kThreadJoin, nullptr, t.where, runtime::Guard(others_done), std::nullopt, false);
+  }
+  t.ctx->finish();
+  sync_release(t.ctx.get());
+  log_.push_back(report::TraceStep{t.id, runtime::Op::kThreadEnd, object_id(t.ctx.get()), 0, t.where.file_name(),
+                                   t.where.line(), t.where.function_name()});
+  t.state = LogicalThread::State::kFinished;
+  ++finished_;
+  if (pending_) raise_pending();
+  if (t.id == 0) aborting_ = true;  // the program is over: unwind daemon threads
+}
+
+void Execution::unwind_all() {
+  // Newest first: a thread's body usually refers to objects on the stack of
+  // the thread that started it, so children unwind before their parents.
+  aborting_ = true;
+  for (std::uint32_t i = live_; i-- > 0;) {
+    LogicalThread& t = *threads_[i];
+    if (!t.started || t.state == LogicalThread::State::kFinished) continue;
+    if (t.state == LogicalThread::State::kWaiting && t.op == runtime::Op::kConditionWait) {
+      abandon(t);  // Condition::wait is not exception-safe: unwinding it would release an unheld lock
+    } else {
+      switch_to(i);
+    }
+  }
+}
+
+void Execution::abandon(LogicalThread& t) noexcept {
+  // Drop the suspended fiber without unwinding it: park its handle in storage
+  // that is never destroyed, and give the stack back to the pool.
+  new (graveyard_) boost::context::fiber(std::move(t.fiber));
+  pool_.deallocate(t.stack);
+  annotate::tsan_destroy(t.tsan_fiber);
+  t.tsan_fiber = nullptr;
+  t.state = LogicalThread::State::kFinished;
+  ++finished_;
+}
+
+void Execution::fail_later(std::string message, const braid::source_location& where) {
+  if (pending_ || failed()) return;
+  pending_ = true;
+  pending_failure_ = Failure{FailureKind::kAssertion, std::move(message), current_, std::nullopt, where};
+}
+
+void Execution::raise_pending() {
+  pending_ = false;
+  Failure f = std::move(pending_failure_);
+  fail_with(f.kind, std::move(f.message), f.where, std::nullopt);
+}
+
+void Execution::fail(std::string message, const braid::source_location& where) {
+  fail_with(FailureKind::kAssertion, std::move(message), where, std::nullopt);
+}
+
+void Execution::fail_with(FailureKind kind, std::string message, braid::source_location where,
+                          std::optional<runtime::Op> op) {
+  if (failure_.kind == FailureKind::kNone) {
+    failure_ = Failure{kind, std::move(message), current_ == kHost ? kNoThread : current_, op, where};
+  }
+  abort_current();
+}
+
+void Execution::abort_current() {
+  aborting_ = true;
+  if (current_ != kHost && me().state == LogicalThread::State::kWaiting && me().op == runtime::Op::kConditionWait) {
+    // Condition::wait is not exception-safe (unwinding it would release an
+    // unheld lock): leave this fiber suspended; the host abandons it.
+    boost::context::fiber back = take_fiber(kHost).resume();
+    after_switch(std::move(back));
+  }
+  throw AbortExecution{};
+}
+
+void Execution::sleep(Duration d, const braid::source_location& where) {
+  if (d <= Duration{0}) {
+    step(runtime::Op::kSleep, nullptr, where, runtime::Guard(), std::nullopt, false);
+    return;
+  }
+  if (aborting_ || current_ == kHost) return;
+  LogicalThread& t = me();
+  if (BRAID_UNLIKELY(pending_)) raise_pending();
+  t.op = runtime::Op::kSleep;
+  t.object = nullptr;
+  t.where = where;
+  t.guard = runtime::Guard(kNever);
+  t.has_deadline = true;
+  t.deadline = now_ + d;
+  t.spurious = false;
+  t.sleeping = true;
+  t.state = LogicalThread::State::kWaiting;
+  const std::uint32_t next = decide(t.id);
+  if (next != t.id) switch_to(next);
+  t.guard = runtime::Guard();
+}
+
+std::uint64_t Execution::choose(std::uint64_t n) {
+  if (n <= 1 || aborting_ || current_ == kHost) return 0;
+  ++decisions_;
+  const std::uint64_t v = scheduler_->choose_value(n);
+  if (v >= n) fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(), me().where, std::nullopt);
+  choices_.push_back(static_cast<std::uint32_t>(v));
+  return v;
+}
+
+}  // namespace braid::engine

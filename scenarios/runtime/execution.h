@@ -1,0 +1,213 @@
+// runtime/execution.h
+// -----------------------------------------------------------------------------
+// Execution: the model runtime. One object runs many executions of a test body
+// in turn (state is reset, never reallocated, between them), each under the
+// choices of a Scheduler.
+//
+// Logical threads are Boost.Context fibers on pooled stacks. Only one runs at a
+// time; control passes only inside `step()` (and at a thread's end), directly
+// from fiber to fiber. The fiber that called `run()` (the host) gets control
+// back when the execution is over, then resumes any fiber still suspended so
+// that it unwinds (a private AbortExecution exception thrown from its pending
+// step; destructors run).
+//
+// Each step records (thread, op, object, wake, location) in the step log, which
+// is the trace of the execution and what partial-order reduction will use.
+// Decisions with two or more alternatives are recorded as encoded choices
+// (thread * 4 + kind); see strategies/scheduler.h.
+//
+// Detectors: assertion (fail), uncaught exception and misuse (escaping a
+// thread's body), deadlock (no alternative at a decision), data race (on
+// shared.read/shared.write steps), step limit, nondeterminism (a replay
+// scheduler that cannot follow its script).
+// -----------------------------------------------------------------------------
+#ifndef BRAID_SCENARIOS_RUNTIME_EXECUTION_H_
+#define BRAID_SCENARIOS_RUNTIME_EXECUTION_H_
+
+#include <boost/context/fiber.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "braid/explore.h"
+#include "braid/runtime.h"
+#include "report/trace.h"
+#include "runtime/object_table.h"
+#include "runtime/race_detector.h"
+#include "runtime/stack_pool.h"
+#include "runtime/vector_clock.h"
+#include "strategies/scheduler.h"
+
+namespace braid::engine {
+
+// Thrown inside a fiber to unwind it when its execution ends early. Not a
+// std::exception, so user code's `catch (const std::exception&)` lets it pass.
+struct AbortExecution {};
+
+// What went wrong in an execution.
+struct Failure {
+  FailureKind kind = FailureKind::kNone;
+  std::string message;
+  std::uint32_t thread = kNoThread;
+  std::optional<runtime::Op> op;
+  braid::source_location where;
+};
+
+// A logical thread.
+struct LogicalThread {
+  enum class State : std::uint8_t { kUnstarted, kWaiting, kRunning, kFinished };
+
+  std::uint32_t id = 0;
+  State state = State::kUnstarted;
+  bool started = false;  // has a fiber
+  std::shared_ptr<runtime::ThreadContext> ctx;
+  std::function<void()> body;
+  boost::context::fiber fiber;  // the suspended fiber, while another runs
+  boost::context::stack_context stack{};
+
+  // The pending (or last) step.
+  runtime::Op op = runtime::Op::kThreadStart;
+  const void* object = nullptr;
+  runtime::Guard guard;
+  bool has_deadline = false;
+  bool spurious = false;
+  bool sleeping = false;  // a sleep: its timer fires only when nothing else can run
+  bool ready = false;     // guard value at the current decision
+  Duration deadline{0};
+  braid::source_location where;
+  runtime::Wake wake = runtime::Wake::kReady;
+
+  VectorClock clock;
+  std::vector<std::uint32_t> held;  // object ids, one entry per hold()
+
+  void* tsan_fiber = nullptr;
+  void* asan_fake_stack = nullptr;
+};
+
+class Execution final : public runtime::Model {
+ public:
+  explicit Execution(StackPool& pool);
+  ~Execution() override;
+
+  struct Limits {
+    std::uint64_t max_steps = 20000;
+    bool spurious_wakeups = false;
+  };
+
+  // Runs `body` as the main thread of one execution under `scheduler`.
+  void run(const std::function<void()>& body, Scheduler& scheduler, std::uint64_t index,
+           const Limits& limits);
+
+  // Results of the last run().
+  const Failure& failure() const noexcept { return failure_; }
+  bool failed() const noexcept { return failure_.kind != FailureKind::kNone; }
+  const std::vector<std::uint32_t>& choices() const noexcept { return choices_; }
+  const std::vector<report::TraceStep>& steps() const noexcept { return log_; }
+  std::uint64_t preemptions() const noexcept { return preemptions_; }
+  // The trace of the last run, with thread and object names.
+  report::Trace trace() const;
+  // The name of logical thread `id` in the last run.
+  std::string thread_name(std::uint32_t id) const;
+
+  // Fails the execution at the next scheduling point (GoogleTest assertions).
+  void fail_later(std::string message, const braid::source_location& where);
+
+  // The execution running on this OS thread, or null.
+  static Execution* current() noexcept;
+
+  // -- runtime::Model --
+  runtime::Wake step(runtime::Op op, const void* object, const braid::source_location& where,
+                     runtime::Guard guard, const Timeout& timeout, bool allow_spurious) override;
+  void hold(const void* object) override;
+  void unhold(const void* object) override;
+  void sync_release(const void* object) override;
+  void sync_acquire(const void* object) override;
+  void spawn(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) override;
+  std::vector<std::shared_ptr<runtime::ThreadContext>> live_threads() override;
+  std::shared_ptr<runtime::ThreadContext> main_thread() override;
+  Duration now() override { return now_; }
+  void sleep(Duration d, const braid::source_location& where) override;
+  void forget(const void* object) noexcept override;
+  std::uint64_t choose(std::uint64_t n) override;
+  [[noreturn]] void fail(std::string message, const braid::source_location& where) override;
+
+  // Records `kind` as the failure (the first one wins) and unwinds the
+  // current fiber.
+  [[noreturn]] void fail_with(FailureKind kind, std::string message, braid::source_location where,
+                              std::optional<runtime::Op> op);
+
+ private:
+  friend struct ExecutionAccess;
+  static constexpr std::uint32_t kHost = ~0u;
+
+  LogicalThread& me() noexcept { return *threads_[current_]; }
+  LogicalThread& new_thread();
+  std::uint32_t object_id(const void* object);
+  VectorClock& object_clock(std::uint32_t id);
+
+  // Chooses the next step (deadlock if none), records it, and returns the
+  // thread to run. `self` is the calling thread (kNoThread if it ended).
+  std::uint32_t decide(std::uint32_t self);
+  void take_step(LogicalThread& t, ChoiceKind kind);
+  // Passes control to thread `to` and returns when the caller is resumed.
+  void switch_to(std::uint32_t to);
+  // The fiber to continue with from a thread that ended.
+  boost::context::fiber take_fiber(std::uint32_t to);
+  void after_switch(boost::context::fiber&& from) noexcept;
+  void start_fiber(LogicalThread& t);
+  boost::context::fiber fiber_main(std::uint32_t id, boost::context::fiber&& from);
+  void run_body(LogicalThread& t);
+  void end_thread(LogicalThread& t);
+  void raise_pending();
+  [[noreturn]] void abort_current();
+  void unwind_all();
+  void abandon(LogicalThread& t) noexcept;
+  void reset();
+  std::string describe_deadlock(std::vector<std::uint32_t>* cycle);
+  std::string object_name(std::uint32_t id) const;
+  std::string location(const braid::source_location& where) const;
+
+  StackPool& pool_;
+  Scheduler* scheduler_ = nullptr;
+  Limits limits_;
+  boost::context::fiber host_;
+  alignas(boost::context::fiber) unsigned char graveyard_[sizeof(boost::context::fiber)];
+  void* host_tsan_fiber_ = nullptr;
+  void* host_asan_fake_stack_ = nullptr;
+  const void* host_stack_bottom_ = nullptr;
+  std::size_t host_stack_size_ = 0;
+  runtime::ThreadContext* saved_context_ = nullptr;
+
+  std::vector<std::unique_ptr<LogicalThread>> threads_;  // pooled; first live_ are in use
+  std::uint32_t live_ = 0;
+  std::uint32_t current_ = kHost;
+  std::uint32_t last_from_ = kHost;
+  std::uint32_t finished_ = 0;
+  bool aborting_ = false;
+  bool pending_ = false;
+  Failure pending_failure_;
+  Failure failure_;
+
+  Duration now_{0};
+  std::uint64_t preemptions_ = 0;
+  std::uint64_t decisions_ = 0;
+  std::vector<std::uint32_t> alternatives_;
+  std::vector<std::uint32_t> choices_;
+  std::vector<report::TraceStep> log_;
+
+  ObjectTable objects_;
+  std::vector<const void*> object_ptrs_;   // by id
+  std::vector<runtime::Op> object_first_op_;  // by id: names the object's type
+  std::vector<VectorClock> object_clocks_;    // by id
+  std::vector<std::uint32_t> object_clock_gen_;
+  std::uint32_t gen_ = 0;
+  RaceDetector races_;
+};
+
+}  // namespace braid::engine
+
+#endif  // BRAID_SCENARIOS_RUNTIME_EXECUTION_H_

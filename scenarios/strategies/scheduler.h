@@ -1,0 +1,79 @@
+// strategies/scheduler.h
+// -----------------------------------------------------------------------------
+// Scheduler: the one small interface every exploration strategy implements
+// (the shape of shuttle's Scheduler): begin an execution, choose the next step
+// among the enabled alternatives, give a random number.
+//
+// An alternative is an encoded choice `thread * 4 + kind` (see choice.h): which
+// logical thread runs its pending step, and whether it proceeds because its
+// guard holds, because its timeout fires, or spuriously. The engine asks the
+// scheduler only when there are at least two alternatives; single-alternative
+// points are forced and not recorded. Every answer is recorded in the
+// execution's choice list, so feeding the same list to the replay scheduler
+// reproduces the execution.
+// -----------------------------------------------------------------------------
+#ifndef BRAID_SCENARIOS_STRATEGIES_SCHEDULER_H_
+#define BRAID_SCENARIOS_STRATEGIES_SCHEDULER_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace braid::engine {
+
+// Choice encoding.
+enum class ChoiceKind : std::uint32_t { kReady = 0, kTimeout = 1, kSpurious = 2 };
+inline constexpr std::uint32_t encode_choice(std::uint32_t thread, ChoiceKind kind) noexcept {
+  return thread * 4 + static_cast<std::uint32_t>(kind);
+}
+inline constexpr std::uint32_t choice_thread(std::uint32_t c) noexcept { return c / 4; }
+inline constexpr ChoiceKind choice_kind(std::uint32_t c) noexcept { return ChoiceKind(c % 4); }
+
+inline constexpr std::uint32_t kNoThread = ~0u;
+// Returned by choose() when the scheduler cannot follow its script (replay).
+inline constexpr std::uint32_t kInvalidChoice = ~0u;
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+
+  // Starts execution number `index` of the run (0, 1, 2, ...).
+  virtual void begin_execution(std::uint64_t index) = 0;
+
+  // Chooses among `alternatives` (size >= 2, encoded as above, sorted by
+  // thread). `current` is the thread that reached this point (kNoThread if it
+  // ended). Returns an index into `alternatives`, or kInvalidChoice.
+  virtual std::uint32_t choose(std::span<const std::uint32_t> alternatives, std::uint32_t current) = 0;
+
+  // A data choice in [0, n), n >= 2; returns n or more when it cannot follow
+  // its script.
+  virtual std::uint64_t choose_value(std::uint64_t n) = 0;
+
+  // The execution ended after `decisions` calls of choose/choose_value.
+  virtual void end_execution(std::uint64_t decisions) {}
+
+  // For replay: why the last kInvalidChoice was returned; whether unused
+  // script remains at the end of the execution.
+  virtual std::string mismatch() const { return {}; }
+  virtual bool script_left() const { return false; }
+};
+
+// The non-preemptive choice: `current` if it can proceed normally, else the
+// first alternative. Used by replay fallbacks and shrinking.
+std::uint32_t non_preemptive(std::span<const std::uint32_t> alternatives, std::uint32_t current) noexcept;
+
+std::unique_ptr<Scheduler> make_random_scheduler(std::uint64_t seed);
+std::unique_ptr<Scheduler> make_pct_scheduler(std::uint64_t seed, std::uint32_t depth);
+
+// Replays `choices`. With `strict`, a choice that is not enabled, or choices
+// running out, is a mismatch (kInvalidChoice). Otherwise the scheduler falls
+// back to non_preemptive() there; the value kFollow in the script also asks
+// for the non-preemptive choice at that point.
+inline constexpr std::uint32_t kFollow = ~0u - 1;
+std::unique_ptr<Scheduler> make_replay_scheduler(std::vector<std::uint32_t> choices, bool strict);
+
+}  // namespace braid::engine
+
+#endif  // BRAID_SCENARIOS_STRATEGIES_SCHEDULER_H_
