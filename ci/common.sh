@@ -2,8 +2,9 @@
 # ci/common.sh — helpers shared by the CI jobs in ci/. Source it; do not run it.
 #
 #   braid_require_packages   installs the Debian packages the jobs need, if missing
-#   braid_sanitizer_cxx      picks a C++20-capable compiler for the sanitizer presets
-#   braid_configure PRESET   cmake --preset PRESET (plus compiler override, if any)
+#   braid_configure PRESET   cmake --preset PRESET
+#   braid_build PRESET       cmake --build --preset PRESET
+#   braid_ctest PRESET       ctest --preset PRESET -LE long
 #   braid_log MSG            a timestamped line on stderr
 set -euo pipefail
 
@@ -44,54 +45,20 @@ braid_require_packages() {
   braid_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# braid_cxx_ok CXX: true if CXX compiles and links a C++20 program that uses
-# <source_location> (braid's headers need it; clang 14 with libstdc++ 12 lacks it).
-braid_cxx_ok() {
-  command -v "$1" >/dev/null 2>&1 || return 1
-  local tmp rc
-  tmp="$(mktemp -d)"
-  printf '%s\n' '#include <source_location>' \
-    'int main() { return std::source_location::current().line() == 0; }' >"$tmp/probe.cc"
-  "$1" -std=c++20 "$tmp/probe.cc" -o "$tmp/probe" >/dev/null 2>&1 && rc=0 || rc=1
-  rm -rf "$tmp"
-  return "$rc"
-}
-
-# braid_sanitizer_cxx: prints the compiler the sanitizer presets should use: the
-# presets' clang++-14 when it can compile braid, else the first of clang++-16,
-# clang++-15, g++ that can (BRAID_SAN_CXX forces one).
-braid_sanitizer_cxx() {
-  if [[ -n "${BRAID_SAN_CXX:-}" ]]; then echo "$BRAID_SAN_CXX"; return; fi
-  local c
-  for c in clang++-14 clang++-16 clang++-15 g++; do
-    if braid_cxx_ok "$c"; then echo "$c"; return; fi
-  done
-  echo clang++-14
-}
-
-# braid_configure PRESET [cmake args...]: configures PRESET. The sanitizer presets
-# get the compiler from braid_sanitizer_cxx; a build dir configured with another
-# compiler is reset first.
+# braid_configure PRESET [cmake args...]: cmake --preset PRESET. The sanitizer
+# presets build with clang++-14, as CMakePresets.json says; a build dir left
+# configured with another compiler (older ci/ scripts chose one) is reset first.
 braid_configure() {
   local preset="$1"; shift
-  local args=()
-  if [[ "$preset" == tsan || "$preset" == asan ]]; then
-    local cxx dir cached
-    cxx="$(braid_sanitizer_cxx)"
-    if [[ "$cxx" != clang++-14 ]]; then
-      braid_log "note: clang++-14 cannot compile <source_location> with this libstdc++; the $preset job uses $cxx"
-    fi
-    args+=("-DCMAKE_CXX_COMPILER=$cxx")
-    dir="$BRAID_ROOT/build-$preset"
-    if [[ -f "$dir/CMakeCache.txt" ]]; then
-      cached="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$dir/CMakeCache.txt")"
-      if [[ -n "$cached" && "$(basename "$cached")" != "$cxx" && "$cached" != "$(command -v "$cxx")" ]]; then
-        braid_log "compiler changed ($cached -> $cxx): resetting $dir"
-        rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
-      fi
+  local dir="$BRAID_ROOT/build-$preset" cached
+  if [[ "$preset" != default && -f "$dir/CMakeCache.txt" ]]; then
+    cached="$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$dir/CMakeCache.txt")"
+    if [[ -n "$cached" && "$(basename "$cached")" != clang++-14 && "$cached" != "$(command -v clang++-14)" ]]; then
+      braid_log "compiler changed ($cached -> clang++-14): resetting $dir"
+      rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
     fi
   fi
-  cmake --preset "$preset" "${args[@]}" "$@"
+  cmake --preset "$preset" "$@"
 }
 
 # braid_build PRESET [targets...]: builds PRESET (all targets unless named).

@@ -72,7 +72,20 @@ bool Condition::wait(Timeout timeout, braid::source_location where) {
     unlink(&w);
     throw;
   }
-  const bool got = m != nullptr ? wait_modelled(*m, w, timeout, where) : wait_os(w, timeout);
+  bool got;
+  try {
+    got = m != nullptr ? wait_modelled(*m, w, timeout, where) : wait_os(w, timeout);
+  } catch (...) {
+    // As Python's `finally: self._acquire_restore(saved_state)`: whatever ends
+    // the wait (under the model: the engine unwinding this logical thread), the
+    // caller gets its lock back, and `w` (on this stack) leaves the list.
+    {
+      detail::FutexGuard g(mu_);
+      if (head_ == &w || w.prev != nullptr) unlink(&w);
+    }
+    acquire_restore(saved, where);
+    throw;
+  }
   acquire_restore(saved, where);
   return got;
 }

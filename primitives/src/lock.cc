@@ -74,6 +74,7 @@ void Lock::release_hooked(const braid::source_location& where) {
   if (runtime::Model* m = runtime::model()) {
     m->step(runtime::Op::kLockRelease, this, where);
     if (state_.load(std::memory_order_relaxed) == 0) {
+      if (m->unwinding()) return;  // see Model::unwinding()
       throw misuse<RuntimeError>("release unlocked lock");
     }
     m->unhold(this);

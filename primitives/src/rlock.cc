@@ -90,7 +90,10 @@ bool RLock::acquire_modelled(runtime::Model& m, bool blocking, const Timeout& ti
 void RLock::release_slow(const braid::source_location& where) {
   if (runtime::Model* m = runtime::model()) {
     m->step(runtime::Op::kRLockRelease, this, where);
-    if (owner_.load(std::memory_order_relaxed) != self()) throw misuse<RuntimeError>(kNotOwned);
+    if (owner_.load(std::memory_order_relaxed) != self()) {
+      if (m->unwinding()) return;  // see Model::unwinding()
+      throw misuse<RuntimeError>(kNotOwned);
+    }
     if (--count_ != 0) return;
     owner_.store(nullptr, std::memory_order_relaxed);
     state_.store(0, std::memory_order_relaxed);
@@ -122,9 +125,11 @@ std::uint32_t RLock::release_save(const braid::source_location& where) {
   return saved;
 }
 
-void RLock::acquire_restore(std::uint32_t count, const braid::source_location& where) {
-  acquire(true, std::nullopt, where);
-  count_ = count;
+void RLock::acquire_restore(std::uint32_t count, const braid::source_location& where)
+    BRAID_NO_THREAD_SAFETY_ANALYSIS {
+  // A blocking acquire without timeout fails only while the model unwinds the
+  // execution and another thread owns the lock: leave its count alone.
+  if (acquire(true, std::nullopt, where)) count_ = count;
 }
 
 }  // namespace braid

@@ -21,6 +21,9 @@ namespace braid {
 namespace detail {
 
 std::uint64_t next_thread_number() noexcept {
+  if (runtime::Model* m = runtime::model()) {
+    if (std::uint64_t n = m->next_thread_number()) return n;
+  }
   static std::atomic<std::uint64_t> counter{0};
   return counter.fetch_add(1, std::memory_order_relaxed) + 1;
 }
@@ -227,7 +230,8 @@ ThreadContext::~ThreadContext() { run_at_exit(at_exit_); }
 void ThreadContext::finish() noexcept {
   run_at_exit(at_exit_);
   state.store(kFinished, std::memory_order_release);
-  futex_wake_all(state);
+  // Joins of logical threads are modelled (guarded steps); only OS joiners sleep on the word.
+  if (model() == nullptr) futex_wake_all(state);
 }
 
 void ThreadContext::at_exit(std::function<void()> fn) { at_exit_.push_back(std::move(fn)); }

@@ -6,7 +6,9 @@
 #include "runtime/execution.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
+#include <new>
 
 #include "braid/errors.h"
 #include "runtime/fiber_annotations.h"
@@ -20,7 +22,6 @@ const auto kNever = [] { return false; };
 Execution::Execution(StackPool& pool) : pool_(pool) {
   alternatives_.reserve(64);
   choices_.reserve(1024);
-  log_.reserve(4096);
 }
 
 Execution::~Execution() = default;
@@ -31,7 +32,8 @@ LogicalThread& Execution::new_thread() {
   if (live_ == threads_.size()) threads_.push_back(std::make_unique<LogicalThread>());
   LogicalThread& t = *threads_[live_];
   t.id = live_++;
-  t.state = LogicalThread::State::kUnstarted;
+  t.state = LogicalThread::State::kFinished;
+  set_state(t, LogicalThread::State::kUnstarted);
   t.started = false;
   t.op = runtime::Op::kThreadStart;
   t.object = nullptr;
@@ -57,12 +59,30 @@ void Execution::reset() {
   aborting_ = pending_ = false;
   failure_ = Failure{};
   now_ = Duration{0};
-  preemptions_ = decisions_ = 0;
+  preemptions_ = decisions_ = thread_names_ = 0;
   choices_.clear();
   log_.clear();
   objects_.reset();
+  last_object_ = nullptr;
+  last_object_id_ = 0;
   races_.reset();
+  always_ready_ = guarded_ = timed_ = 0;
   ++gen_;
+}
+
+void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexcept {
+  t.state = s;
+  if (BRAID_UNLIKELY(t.id >= 64)) return;  // decide() takes decide_general() then
+  const std::uint64_t bit = std::uint64_t{1} << t.id;
+  always_ready_ &= ~bit;
+  guarded_ &= ~bit;
+  timed_ &= ~bit;
+  if (s == LogicalThread::State::kUnstarted) {
+    always_ready_ |= bit;
+  } else if (s == LogicalThread::State::kWaiting) {
+    (t.guard.always() ? always_ready_ : guarded_) |= bit;
+    if (t.has_deadline || t.spurious) timed_ |= bit;
+  }
 }
 
 void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std::uint64_t index,
@@ -94,6 +114,9 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
   runtime::install_model(nullptr);
   runtime::set_current_context(saved_context_);
   tls_execution = nullptr;
+  for (std::uint32_t i = 0; i < live_; ++i) {
+    if (threads_[i]->started) release_fiber(*threads_[i]);
+  }
   scheduler.end_execution(decisions_);
   if (!failed() && scheduler.script_left()) {
     failure_.kind = FailureKind::kNondeterminism;
@@ -116,7 +139,7 @@ runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::s
   if (t.has_deadline) t.deadline = now_ + std::max(*timeout, Duration{0});
   t.spurious = allow_spurious && limits_.spurious_wakeups;
   t.sleeping = false;
-  t.state = LogicalThread::State::kWaiting;
+  set_state(t, LogicalThread::State::kWaiting);
   const std::uint32_t next = decide(t.id);
   if (next != t.id) switch_to(next);
   t.guard = runtime::Guard();
@@ -131,6 +154,43 @@ std::uint32_t Execution::decide(std::uint32_t self) {
               self != kNoThread ? threads_[self]->where : braid::source_location(),
               self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
   }
+  // The common case: no thread waits with a timeout or may wake spuriously,
+  // and there are at most 64 threads. The alternatives are then the runnable
+  // threads in id order (all kReady), as decide_general() would list them,
+  // read off the masks; only the guards of blocked threads are evaluated.
+  if (BRAID_UNLIKELY(timed_ != 0 || live_ > 64)) return decide_general(self);
+  std::uint64_t ready = always_ready_;
+  for (std::uint64_t g = guarded_; g != 0; g &= g - 1) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
+    if (threads_[i]->guard()) ready |= std::uint64_t{1} << i;
+  }
+  if (BRAID_UNLIKELY(ready == 0)) return decide_general(self);  // deadlock: report it there
+  std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));
+  if ((ready & (ready - 1)) != 0) {
+    alternatives_.clear();
+    for (std::uint64_t r = ready; r != 0; r &= r - 1) {
+      alternatives_.push_back(encode_choice(static_cast<std::uint32_t>(__builtin_ctzll(r)), ChoiceKind::kReady));
+    }
+    to = choice_thread(ask_scheduler(self));
+  }
+  if (self < 64 && (ready >> self & 1) != 0 && to != self) ++preemptions_;
+  take_step(*threads_[to], ChoiceKind::kReady);
+  return to;
+}
+
+std::uint32_t Execution::ask_scheduler(std::uint32_t self) {
+  ++decisions_;
+  const std::uint32_t i = scheduler_->choose(alternatives_, self);
+  if (BRAID_UNLIKELY(i >= alternatives_.size())) {
+    fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(),
+              self != kNoThread ? threads_[self]->where : braid::source_location(), std::nullopt);
+  }
+  const std::uint32_t pick = alternatives_[i];
+  choices_.push_back(pick);
+  return pick;
+}
+
+std::uint32_t Execution::decide_general(std::uint32_t self) {
   // Virtual time: a sleep fires only when no thread can proceed otherwise (or
   // its deadline has passed); a guarded wait's timeout may fire as a choice
   // whenever its deadline is the earliest pending one.
@@ -172,17 +232,7 @@ std::uint32_t Execution::decide(std::uint32_t self) {
               self != kNoThread ? threads_[self]->where : braid::source_location(),
               self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
   }
-  std::uint32_t pick = alternatives_[0];
-  if (alternatives_.size() > 1) {
-    ++decisions_;
-    const std::uint32_t i = scheduler_->choose(alternatives_, self);
-    if (BRAID_UNLIKELY(i >= alternatives_.size())) {
-      fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(),
-                self != kNoThread ? threads_[self]->where : braid::source_location(), std::nullopt);
-    }
-    pick = alternatives_[i];
-    choices_.push_back(pick);
-  }
+  const std::uint32_t pick = alternatives_.size() > 1 ? ask_scheduler(self) : alternatives_[0];
   const std::uint32_t to = choice_thread(pick);
   if (self_ready && to != self) ++preemptions_;
   take_step(*threads_[to], choice_kind(pick));
@@ -190,11 +240,11 @@ std::uint32_t Execution::decide(std::uint32_t self) {
 }
 
 void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
-  t.state = LogicalThread::State::kRunning;
+  set_state(t, LogicalThread::State::kRunning);
   t.wake = static_cast<runtime::Wake>(kind);
   if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
   const std::uint32_t obj = object_id(t.object);
-  log_.push_back(report::TraceStep{t.id, t.op, obj, static_cast<std::uint8_t>(kind), t.where.file_name(),
+  log_.push(report::TraceStep{t.id, t.op, obj, static_cast<std::uint8_t>(kind), t.where.file_name(),
                                    t.where.line(), t.where.function_name()});
   using runtime::Op;
   switch (t.op) {
@@ -233,10 +283,32 @@ void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
 
 void Execution::start_fiber(LogicalThread& t) {
   const std::uint32_t id = t.id;
+  t.asan_fake_stack = nullptr;  // first entry: no fake stack to restore
+  t.tsan_fiber = annotate::tsan_create();
+  // Constructing the fiber runs its entry function on the new stack up to its
+  // first jump back: TSan must count that frame on the new fiber's shadow
+  // stack, not on ours (it is never popped).
+  void* here = annotate::tsan_current();
+  annotate::tsan_switch(t.tsan_fiber);
   t.fiber = boost::context::fiber(std::allocator_arg, PooledStack(pool_, &t.stack),
                                   [this, id](boost::context::fiber&& from) { return fiber_main(id, std::move(from)); });
+  annotate::tsan_switch(here);
   t.started = true;
-  t.tsan_fiber = annotate::tsan_create();
+}
+
+void Execution::release_fiber(LogicalThread& t) noexcept {
+  // The fiber is suspended for good in exit_fiber(). Nothing on its stack
+  // needs destroying (fiber_main's frames hold no objects with destructors by
+  // then), so its handle is parked where it is never destroyed (destroying it
+  // would unwind it) and its stack goes back to the pool, unpoisoned for the
+  // next fiber that gets it.
+  new (graveyard_) boost::context::fiber(std::move(t.fiber));
+  annotate::asan_unpoison(static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
+  pool_.deallocate(t.stack);
+  annotate::tsan_destroy(t.tsan_fiber);
+  t.tsan_fiber = nullptr;
+  t.asan_fake_stack = nullptr;
+  t.started = false;
 }
 
 void Execution::switch_to(std::uint32_t to) {
@@ -254,21 +326,37 @@ void Execution::switch_to(std::uint32_t to) {
   if (aborting_ && from != kHost) throw AbortExecution{};
 }
 
-boost::context::fiber Execution::take_fiber(std::uint32_t to) {
-  last_from_ = current_;
-  current_ = to;
+void Execution::exit_fiber(std::uint32_t to) noexcept {
+  // A switch like switch_to()'s, announced to the sanitizers right before the
+  // jump, except that this fiber never runs again: ASan gets no fake-stack slot
+  // (it frees this fiber's fake stack), and the host releases the fiber later
+  // (release_fiber). The fiber's function never returns: returning would run
+  // this stack's epilogues after TSan was told we had left it.
+  const void* bottom;
+  std::size_t size;
+  void* tsan_fiber;
+  boost::context::fiber* target;
   if (to == kHost) {
     runtime::set_current_context(saved_context_);
-    annotate::asan_start(nullptr, host_stack_bottom_, host_stack_size_);
-    annotate::tsan_switch(host_tsan_fiber_);
-    return std::move(host_);
+    bottom = host_stack_bottom_;
+    size = host_stack_size_;
+    tsan_fiber = host_tsan_fiber_;
+    target = &host_;
+  } else {
+    LogicalThread& t = *threads_[to];
+    if (!t.started) start_fiber(t);
+    runtime::set_current_context(t.ctx.get());
+    bottom = static_cast<char*>(t.stack.sp) - t.stack.size;
+    size = t.stack.size;
+    tsan_fiber = t.tsan_fiber;
+    target = &t.fiber;
   }
-  LogicalThread& t = *threads_[to];
-  if (!t.started) start_fiber(t);
-  runtime::set_current_context(t.ctx.get());
-  annotate::asan_start(nullptr, static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
-  annotate::tsan_switch(t.tsan_fiber);
-  return std::move(t.fiber);
+  last_from_ = current_;
+  current_ = to;
+  annotate::asan_start(nullptr, bottom, size);
+  annotate::tsan_switch(tsan_fiber);
+  new (graveyard_) boost::context::fiber(std::move(*target).resume());
+  std::abort();  // a finished fiber is never resumed
 }
 
 void Execution::after_switch(boost::context::fiber&& from) noexcept {
@@ -280,12 +368,7 @@ void Execution::after_switch(boost::context::fiber&& from) noexcept {
     if (bottom != nullptr) host_stack_bottom_ = bottom, host_stack_size_ = size;
     return;
   }
-  LogicalThread& prev = *threads_[last_from_];
-  prev.fiber = std::move(from);
-  if (prev.state == LogicalThread::State::kFinished && prev.tsan_fiber != nullptr) {
-    annotate::tsan_destroy(prev.tsan_fiber);
-    prev.tsan_fiber = nullptr;
-  }
+  threads_[last_from_]->fiber = std::move(from);
 }
 
 boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fiber&& from) {
@@ -298,7 +381,7 @@ boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fi
     t.body = nullptr;  // with aborting_ set, steps made by destructors return at once
   }
   if (t.state != LogicalThread::State::kFinished) {
-    t.state = LogicalThread::State::kFinished;
+    set_state(t, LogicalThread::State::kFinished);
     ++finished_;
   }
   std::uint32_t next = kHost;
@@ -309,7 +392,7 @@ boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fi
       next = kHost;
     }
   }
-  return take_fiber(next);
+  exit_fiber(next);
 }
 
 void Execution::run_body(LogicalThread& t) {
@@ -348,9 +431,9 @@ void Execution::end_thread(LogicalThread& t) {
   }
   t.ctx->finish();
   sync_release(t.ctx.get());
-  log_.push_back(report::TraceStep{t.id, runtime::Op::kThreadEnd, object_id(t.ctx.get()), 0, t.where.file_name(),
+  log_.push(report::TraceStep{t.id, runtime::Op::kThreadEnd, object_id(t.ctx.get()), 0, t.where.file_name(),
                                    t.where.line(), t.where.function_name()});
-  t.state = LogicalThread::State::kFinished;
+  set_state(t, LogicalThread::State::kFinished);
   ++finished_;
   if (pending_) raise_pending();
   if (t.id == 0) aborting_ = true;  // the program is over: unwind daemon threads
@@ -363,23 +446,8 @@ void Execution::unwind_all() {
   for (std::uint32_t i = live_; i-- > 0;) {
     LogicalThread& t = *threads_[i];
     if (!t.started || t.state == LogicalThread::State::kFinished) continue;
-    if (t.state == LogicalThread::State::kWaiting && t.op == runtime::Op::kConditionWait) {
-      abandon(t);  // Condition::wait is not exception-safe: unwinding it would release an unheld lock
-    } else {
-      switch_to(i);
-    }
+    switch_to(i);
   }
-}
-
-void Execution::abandon(LogicalThread& t) noexcept {
-  // Drop the suspended fiber without unwinding it: park its handle in storage
-  // that is never destroyed, and give the stack back to the pool.
-  new (graveyard_) boost::context::fiber(std::move(t.fiber));
-  pool_.deallocate(t.stack);
-  annotate::tsan_destroy(t.tsan_fiber);
-  t.tsan_fiber = nullptr;
-  t.state = LogicalThread::State::kFinished;
-  ++finished_;
 }
 
 void Execution::fail_later(std::string message, const braid::source_location& where) {
@@ -408,12 +476,6 @@ void Execution::fail_with(FailureKind kind, std::string message, braid::source_l
 
 void Execution::abort_current() {
   aborting_ = true;
-  if (current_ != kHost && me().state == LogicalThread::State::kWaiting && me().op == runtime::Op::kConditionWait) {
-    // Condition::wait is not exception-safe (unwinding it would release an
-    // unheld lock): leave this fiber suspended; the host abandons it.
-    boost::context::fiber back = take_fiber(kHost).resume();
-    after_switch(std::move(back));
-  }
   throw AbortExecution{};
 }
 
@@ -433,7 +495,7 @@ void Execution::sleep(Duration d, const braid::source_location& where) {
   t.deadline = now_ + d;
   t.spurious = false;
   t.sleeping = true;
-  t.state = LogicalThread::State::kWaiting;
+  set_state(t, LogicalThread::State::kWaiting);
   const std::uint32_t next = decide(t.id);
   if (next != t.id) switch_to(next);
   t.guard = runtime::Guard();

@@ -39,6 +39,7 @@
 #include "runtime/object_table.h"
 #include "runtime/race_detector.h"
 #include "runtime/stack_pool.h"
+#include "runtime/step_log.h"
 #include "runtime/vector_clock.h"
 #include "strategies/scheduler.h"
 
@@ -106,7 +107,7 @@ class Execution final : public runtime::Model {
   const Failure& failure() const noexcept { return failure_; }
   bool failed() const noexcept { return failure_.kind != FailureKind::kNone; }
   const std::vector<std::uint32_t>& choices() const noexcept { return choices_; }
-  const std::vector<report::TraceStep>& steps() const noexcept { return log_; }
+  const StepLog& steps() const noexcept { return log_; }
   std::uint64_t preemptions() const noexcept { return preemptions_; }
   // The trace of the last run, with thread and object names.
   report::Trace trace() const;
@@ -133,7 +134,9 @@ class Execution final : public runtime::Model {
   void sleep(Duration d, const braid::source_location& where) override;
   void forget(const void* object) noexcept override;
   std::uint64_t choose(std::uint64_t n) override;
+  std::uint64_t next_thread_number() override { return ++thread_names_; }
   [[noreturn]] void fail(std::string message, const braid::source_location& where) override;
+  bool unwinding() const noexcept override { return aborting_; }
 
   // Records `kind` as the failure (the first one wins) and unwinds the
   // current fiber.
@@ -146,7 +149,20 @@ class Execution final : public runtime::Model {
 
   LogicalThread& me() noexcept { return *threads_[current_]; }
   LogicalThread& new_thread();
-  std::uint32_t object_id(const void* object);
+  // The id of `object` in this execution. The last lookup is cached: a step's
+  // object is usually looked up again by the hold/sync calls that follow it.
+  std::uint32_t object_id(const void* object) {
+    if (object == last_object_) return last_object_id_;
+    return object_id_slow(object);
+  }
+  std::uint32_t object_id_slow(const void* object);
+  // Moves `t` to state `s`, keeping the runnable masks in step.
+  void set_state(LogicalThread& t, LogicalThread::State s) noexcept;
+  // decide()'s general path: timeouts, spurious wake-ups, deadlock, and
+  // executions with more than 64 threads.
+  std::uint32_t decide_general(std::uint32_t self);
+  // Records decision `pick` among alternatives_, asking the scheduler.
+  std::uint32_t ask_scheduler(std::uint32_t self);
   VectorClock& object_clock(std::uint32_t id);
 
   // Chooses the next step (deadlock if none), records it, and returns the
@@ -155,17 +171,20 @@ class Execution final : public runtime::Model {
   void take_step(LogicalThread& t, ChoiceKind kind);
   // Passes control to thread `to` and returns when the caller is resumed.
   void switch_to(std::uint32_t to);
-  // The fiber to continue with from a thread that ended.
-  boost::context::fiber take_fiber(std::uint32_t to);
+  // The final switch of a thread whose fiber ended: to thread `to` (or the
+  // host). Never returns.
+  [[noreturn]] void exit_fiber(std::uint32_t to) noexcept;
+  // Host side, after the execution: frees the stack of a fiber parked in
+  // exit_fiber() (or never resumed after creation).
+  void release_fiber(LogicalThread& t) noexcept;
   void after_switch(boost::context::fiber&& from) noexcept;
   void start_fiber(LogicalThread& t);
-  boost::context::fiber fiber_main(std::uint32_t id, boost::context::fiber&& from);
+  [[noreturn]] boost::context::fiber fiber_main(std::uint32_t id, boost::context::fiber&& from);
   void run_body(LogicalThread& t);
   void end_thread(LogicalThread& t);
   void raise_pending();
   [[noreturn]] void abort_current();
   void unwind_all();
-  void abandon(LogicalThread& t) noexcept;
   void reset();
   std::string describe_deadlock(std::vector<std::uint32_t>* cycle);
   std::string object_name(std::uint32_t id) const;
@@ -194,12 +213,23 @@ class Execution final : public runtime::Model {
 
   Duration now_{0};
   std::uint64_t preemptions_ = 0;
+  std::uint64_t thread_names_ = 0;  // default "Thread-N" names, counted per execution
   std::uint64_t decisions_ = 0;
   std::vector<std::uint32_t> alternatives_;
   std::vector<std::uint32_t> choices_;
-  std::vector<report::TraceStep> log_;
+  StepLog log_;
+
+  // Runnable masks, bit i = thread i, kept by set_state() for threads 0..63:
+  // unstarted or waiting with an always-true guard (runnable without asking),
+  // waiting with a guard to evaluate, and waiting with a deadline or a
+  // possible spurious wake-up (these take decide_general()).
+  std::uint64_t always_ready_ = 0;
+  std::uint64_t guarded_ = 0;
+  std::uint64_t timed_ = 0;
 
   ObjectTable objects_;
+  const void* last_object_ = nullptr;  // object_id() cache; null maps to id 0
+  std::uint32_t last_object_id_ = 0;
   std::vector<const void*> object_ptrs_;   // by id
   std::vector<runtime::Op> object_first_op_;  // by id: names the object's type
   std::vector<VectorClock> object_clocks_;    // by id

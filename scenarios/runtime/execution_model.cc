@@ -9,7 +9,7 @@
 
 namespace braid::engine {
 
-std::uint32_t Execution::object_id(const void* object) {
+std::uint32_t Execution::object_id_slow(const void* object) {
   bool fresh = false;
   const std::uint32_t id = objects_.id(object, fresh);
   if (fresh) {
@@ -23,6 +23,8 @@ std::uint32_t Execution::object_id(const void* object) {
     object_first_op_[id] = current_ == kHost ? runtime::Op::kUser : me().op;
     object_clock_gen_[id] = 0;
   }
+  last_object_ = object;
+  last_object_id_ = id;
   return id;
 }
 
@@ -69,6 +71,7 @@ void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::functi
   LogicalThread& parent = me();
   LogicalThread& t = new_thread();
   t.ctx = std::move(child);
+  t.ctx->ident = t.ctx->native_id = t.id + 1;  // deterministic: the same in every execution
   t.body = std::move(body);
   t.object = t.ctx.get();
   t.where = parent.where;
@@ -90,6 +93,7 @@ std::shared_ptr<runtime::ThreadContext> Execution::main_thread() {
 }
 
 void Execution::forget(const void* object) noexcept {
+  if (object == last_object_) last_object_ = nullptr, last_object_id_ = 0;
   objects_.forget(object);
 }
 
@@ -197,7 +201,7 @@ report::Trace Execution::trace() const {
   for (std::uint32_t i = 0; i < live_; ++i) trace.thread_names.push_back(thread_name(i));
   trace.object_names.push_back("");
   for (std::uint32_t id = 1; id <= objects_.count(); ++id) trace.object_names.push_back(object_name(id));
-  trace.steps = log_;
+  trace.steps = log_.to_vector();
   return trace;
 }
 

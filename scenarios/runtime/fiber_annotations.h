@@ -7,8 +7,16 @@
 //
 // TSan: each logical thread gets a TSan fiber; switches synchronize (flags 0),
 // because the engine's own bookkeeping is shared by all fibers of the one OS
-// thread that runs them. ASan: start_switch before each switch (with a null
-// fake-stack slot when the leaving fiber is ending), finish_switch after.
+// thread that runs them. A switch is announced immediately before the jump,
+// and code after a jump belongs to the fiber that arrived: TSan keeps one
+// shadow call stack per fiber, so a function entered on one fiber and left on
+// another corrupts both. ASan: start_switch before each switch (with a null
+// fake-stack slot when the leaving fiber is ending), finish_switch after (with
+// a null fake stack on a fiber's first entry).
+//
+// Boost 1.74's fcontext fibers (fiber_fcontext.hpp) have no sanitizer support
+// of their own (BOOST_USE_ASAN / BOOST_USE_TSAN are honoured only by the
+// ucontext back end), so these annotations are the only ones.
 // -----------------------------------------------------------------------------
 #ifndef BRAID_SCENARIOS_RUNTIME_FIBER_ANNOTATIONS_H_
 #define BRAID_SCENARIOS_RUNTIME_FIBER_ANNOTATIONS_H_
@@ -16,6 +24,7 @@
 #include <cstddef>
 
 #if defined(BRAID_ASAN_FIBERS)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(BRAID_TSAN_FIBERS)
@@ -73,6 +82,16 @@ inline void asan_finish(void* fake_stack, const void** old_bottom, std::size_t* 
   __sanitizer_finish_switch_fiber(fake_stack, old_bottom, old_size);
 #else
   (void)fake_stack, (void)old_bottom, (void)old_size;
+#endif
+}
+
+// A stack abandoned with frames on it keeps their redzones poisoned: clear
+// them before the stack is reused.
+inline void asan_unpoison(const void* bottom, std::size_t size) noexcept {
+#if defined(BRAID_ASAN_FIBERS)
+  __asan_unpoison_memory_region(bottom, size);
+#else
+  (void)bottom, (void)size;
 #endif
 }
 

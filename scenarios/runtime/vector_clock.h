@@ -3,7 +3,8 @@
 // VectorClock: one counter per logical thread, for the happens-before relation
 // of the data-race detector. Missing entries are zero, so clocks of different
 // lengths compare and join naturally. Storage is kept across executions
-// (`clear()` keeps capacity), so steady-state exploration never allocates.
+// (`clear()` only resets the length), so steady-state exploration never
+// allocates or calls out of line.
 //
 // Epoch convention (FastTrack): a thread's own entry starts at 1 and is bumped
 // after each release; an access by thread u at u's clock c happened before the
@@ -20,23 +21,40 @@ namespace braid::engine {
 
 class VectorClock {
  public:
-  std::uint32_t get(std::uint32_t thread) const noexcept {
-    return thread < c_.size() ? c_[thread] : 0;
-  }
+  std::uint32_t get(std::uint32_t thread) const noexcept { return thread < n_ ? c_[thread] : 0; }
   void set(std::uint32_t thread, std::uint32_t value) {
-    if (thread >= c_.size()) c_.resize(thread + 1, 0);
+    if (thread >= n_) grow(thread + 1);
     c_[thread] = value;
   }
-  void bump(std::uint32_t thread) { set(thread, get(thread) + 1); }
-  void join(const VectorClock& other) {
-    if (other.c_.size() > c_.size()) c_.resize(other.c_.size(), 0);
-    for (std::size_t i = 0; i < other.c_.size(); ++i) c_[i] = std::max(c_[i], other.c_[i]);
+  void bump(std::uint32_t thread) {
+    if (thread >= n_) grow(thread + 1);
+    ++c_[thread];
   }
-  void assign(const VectorClock& other) { c_.assign(other.c_.begin(), other.c_.end()); }
-  void clear() noexcept { c_.clear(); }
+  void join(const VectorClock& other) {
+    if (other.n_ > n_) grow(other.n_);
+    std::uint32_t* c = c_.data();
+    const std::uint32_t* o = other.c_.data();
+    for (std::uint32_t i = 0; i < other.n_; ++i) c[i] = std::max(c[i], o[i]);
+  }
+  void assign(const VectorClock& other) {
+    if (other.n_ > c_.size()) c_.resize(other.n_);
+    std::copy(other.c_.data(), other.c_.data() + other.n_, c_.data());
+    n_ = other.n_;
+  }
+  void clear() noexcept { n_ = 0; }
 
  private:
+  // Extends the clock to `n` entries, the new ones zero.
+  void grow(std::uint32_t n) {
+    if (n > c_.size()) c_.resize(std::max<std::size_t>(n, 8));
+    std::fill(c_.data() + n_, c_.data() + n, 0u);
+    n_ = n;
+  }
+
+  // c_[0, n_) are the entries; storage beyond n_ is kept across clear() so
+  // that steady-state exploration never allocates.
   std::vector<std::uint32_t> c_;
+  std::uint32_t n_ = 0;
 };
 
 }  // namespace braid::engine

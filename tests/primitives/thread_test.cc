@@ -18,6 +18,7 @@
 
 #include "braid/errors.h"
 #include "braid/runtime.h"
+#include "braid/threading.h"  // the umbrella header compiles on its own
 
 namespace braid {
 namespace {

@@ -84,6 +84,11 @@ class BRAID_CAPABILITY("mutex") Condition {
   // lock is not held: for an RLock, not owned by the caller; for a Lock, not
   // held by anyone (Python's check for locks without _is_owned).
   //
+  // Exception-safe: if the wait itself ends by an exception (under the model,
+  // the engine unwinding a thread blocked here), the waiter is unlinked and the
+  // lock re-acquired before the exception propagates, so RAII guards around
+  // the wait release a lock the thread holds.
+  //
   // Python equivalence: Condition.wait(timeout=None).
   bool wait(Timeout timeout = std::nullopt,
             braid::source_location where = braid::source_location::current());

@@ -197,8 +197,21 @@ class Model {
   // the schedule, for programs that need random data.
   virtual std::uint64_t choose(std::uint64_t n) = 0;
 
+  // The number for the next default thread name ("Thread-N"). The model counts
+  // per execution, so names are the same in every execution and on replay.
+  // Returns 0 to use the process-wide counter.
+  virtual std::uint64_t next_thread_number() { return 0; }
+
   // Ends the current execution with an assertion failure.
   [[noreturn]] virtual void fail(std::string message, const braid::source_location& where) = 0;
+
+  // True while the execution is being torn down (its logical threads unwound
+  // by an exception from their pending step). Steps then return at once and
+  // blocking cannot be modelled, so a lock re-acquired on the way out (a
+  // Condition::wait unwinding) may still be held by a thread not yet unwound:
+  // releasing a lock the caller does not hold is then ignored instead of
+  // thrown from a destructor.
+  virtual bool unwinding() const noexcept { return false; }
 };
 
 namespace detail {

@@ -9,26 +9,13 @@
 #ifndef BRAID_THREADING_H_
 #define BRAID_THREADING_H_
 
-#include "braid/local.h"
-#include "braid/thread.h"
-
-#if __has_include("braid/lock.h")
-#include "braid/lock.h"
-#endif
-#if __has_include("braid/rlock.h")
-#include "braid/rlock.h"
-#endif
-#if __has_include("braid/condition.h")
-#include "braid/condition.h"
-#endif
-#if __has_include("braid/semaphore.h")
-#include "braid/semaphore.h"
-#endif
-#if __has_include("braid/event.h")
-#include "braid/event.h"
-#endif
-#if __has_include("braid/barrier.h")
 #include "braid/barrier.h"
-#endif
+#include "braid/condition.h"
+#include "braid/event.h"
+#include "braid/local.h"
+#include "braid/lock.h"
+#include "braid/rlock.h"
+#include "braid/semaphore.h"
+#include "braid/thread.h"
 
 #endif  // BRAID_THREADING_H_
