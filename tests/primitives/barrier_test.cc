@@ -14,6 +14,7 @@
 #include "braid/errors.h"
 #include "braid/runtime.h"
 #include "braid/thread.h"
+#include "primitives/bunch.h"
 
 // The tests pair acquire()/release() as Python code does and misuse locks on
 // purpose, which clang's static thread-safety analysis cannot follow.
@@ -24,16 +25,12 @@
 namespace braid {
 namespace {
 
+using testing_support::let_threads_block;
+using testing_support::run_bunch;
+
 using namespace std::chrono_literals;
 
 constexpr int kN = 5;
-
-void run_bunch(int n, const std::function<void()>& f) {
-  std::vector<Thread> threads;
-  for (int i = 0; i < n; ++i) threads.emplace_back(f);
-  for (auto& t : threads) t.start();
-  for (auto& t : threads) t.join();
-}
 
 class BarrierTest : public ::testing::Test {
  protected:

@@ -15,6 +15,7 @@
 #include "braid/errors.h"
 #include "braid/runtime.h"
 #include "braid/thread.h"
+#include "primitives/bunch.h"
 
 // The tests pair acquire()/release() as Python code does and misuse locks on
 // purpose, which clang's static thread-safety analysis cannot follow.
@@ -25,14 +26,10 @@
 namespace braid {
 namespace {
 
-using namespace std::chrono_literals;
+using testing_support::let_threads_block;
+using testing_support::run_bunch;
 
-void run_bunch(int n, const std::function<void()>& f) {
-  std::vector<Thread> threads;
-  for (int i = 0; i < n; ++i) threads.emplace_back(f);
-  for (auto& t : threads) t.start();
-  for (auto& t : threads) t.join();
-}
+using namespace std::chrono_literals;
 
 TEST(ConditionTest, Acquire) {
   Condition cond;  // an RLock by default: acquirable twice

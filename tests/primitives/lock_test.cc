@@ -16,6 +16,7 @@
 #include "braid/errors.h"
 #include "braid/runtime.h"
 #include "braid/thread.h"
+#include "primitives/bunch.h"
 
 // The tests pair acquire()/release() as Python code does and misuse locks on
 // purpose, which clang's static thread-safety analysis cannot follow.
@@ -26,18 +27,10 @@
 namespace braid {
 namespace {
 
+using testing_support::let_threads_block;
+using testing_support::run_bunch;
+
 using namespace std::chrono_literals;
-
-// Runs `f` on `n` braid threads and joins them (Python's Bunch).
-void run_bunch(int n, const std::function<void()>& f) {
-  std::vector<Thread> threads;
-  for (int i = 0; i < n; ++i) threads.emplace_back(f);
-  for (auto& t : threads) t.start();
-  for (auto& t : threads) t.join();
-}
-
-// Gives `n` threads time to block (Python's wait_threads_blocked).
-void let_threads_block(int n) { std::this_thread::sleep_for(10ms * n); }
 
 TEST(LockTest, AcquireRelease) {
   Lock lock;
