@@ -59,14 +59,13 @@ bool Lock::acquire_modelled(runtime::Model& m, bool blocking, const Timeout& tim
   if (!blocking) {
     m.step(runtime::Op::kLockAcquire, this, where);
     if (!free()) return false;
-  } else if (m.step(runtime::Op::kLockAcquire, this, where, runtime::Guard(free), timeout) !=
+  } else if (m.step(runtime::Op::kLockAcquire, this, where, runtime::Guard::word_is_zero(state_), timeout) !=
                  runtime::Wake::kReady ||
              !free()) {
     return false;
   }
   state_.store(1, std::memory_order_relaxed);
-  m.hold(this);
-  m.sync_acquire(this);
+  m.acquired(this);  // hold + sync_acquire
   return true;
 }
 
@@ -77,8 +76,7 @@ void Lock::release_hooked(const braid::source_location& where) {
       if (m->unwinding()) return;  // see Model::unwinding()
       throw misuse<RuntimeError>("release unlocked lock");
     }
-    m->unhold(this);
-    m->sync_release(this);
+    m->released(this);  // unhold + sync_release
     state_.store(0, std::memory_order_relaxed);
     return;
   }

@@ -83,8 +83,9 @@ void Thread::join(Timeout timeout, braid::source_location where) {
 
   if (BRAID_UNLIKELY(runtime::hooked())) {
     if (runtime::Model* m = runtime::model()) {
-      auto done = [&ctx] { return finished(ctx); };
-      if (m->step(runtime::Op::kThreadJoin, &ctx, where, runtime::Guard(done), timeout) ==
+      // finished(ctx), as a guard the model reads inline.
+      const auto done = runtime::Guard::word_equals<ThreadContext::kFinished>(ctx.state);
+      if (m->step(runtime::Op::kThreadJoin, &ctx, where, done, timeout) ==
           runtime::Wake::kReady) {
         m->sync_acquire(&ctx);
       }

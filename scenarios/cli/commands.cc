@@ -18,18 +18,6 @@
 namespace braid::cli {
 namespace {
 
-Strategy parse_strategy(const std::string& text) {
-  if (text == "random") return Strategy::random();
-  if (text == "pct") return Strategy::pct();
-  if (text.rfind("pct:", 0) == 0) {
-    try {
-      return Strategy::pct(static_cast<std::uint32_t>(std::stoul(text.substr(4))));
-    } catch (const std::exception&) {
-    }
-  }
-  throw ValueError("unknown strategy '" + text + "' (expected random, pct or pct:<depth>)");
-}
-
 const blog::Scenario& scenario_named(const std::string& name) {
   const blog::Scenario* s = blog::find(name);
   if (s == nullptr) throw ValueError("no scenario named '" + name + "' (see `braid list`)");
@@ -64,7 +52,7 @@ int run_explore(const ExploreArgs& args) {
     chosen.push_back(&scenario_named(args.scenario));
   }
   Options options;
-  options.strategy = parse_strategy(args.strategy);
+  options.strategy = Strategy::parse(args.strategy);
   if (args.executions) options.executions = *args.executions;
   if (args.seed) options.seed = *args.seed;
 

@@ -3,7 +3,7 @@
 // The subcommands of the `braid` command line tool:
 //
 //   braid list
-//   braid explore <scenario|all> [--strategy random|pct[:depth]] [--executions N]
+//   braid explore <scenario|all> [--strategy random|pct[:depth]|dfs[:...]] [--executions N]
 //                 [--seed S] [--json] [--expected]
 //   braid replay <token> <scenario> [--trace] [--html FILE]
 //
@@ -22,7 +22,7 @@ namespace braid::cli {
 
 struct ExploreArgs {
   std::string scenario;                 // a name or "all"
-  std::string strategy = "random";      // random | pct | pct:<depth>
+  std::string strategy = "random";      // as braid::Strategy::parse spells it
   std::optional<std::uint64_t> executions;
   std::optional<std::uint64_t> seed;
   bool json = false;

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   braid::cli::ExploreArgs explore;
   CLI::App* ex = app.add_subcommand("explore", "explore a scenario's interleavings");
   ex->add_option("scenario", explore.scenario, "scenario name, or 'all'")->required();
-  ex->add_option("--strategy", explore.strategy, "random | pct | pct:<depth>");
+  ex->add_option("--strategy", explore.strategy, "random | pct[:depth] | dfs | dfs:pb=<k> | dfs:db=<k> | dfs:ipb | dfs:idb");
   ex->add_option("--executions", explore.executions, "executions per scenario");
   ex->add_option("--seed", explore.seed, "seed of the exploration");
   ex->add_flag("--json", explore.json, "print the results as JSON");

@@ -60,6 +60,7 @@ struct TraceStep {
   const char* file = "";        // from braid::source_location
   std::uint32_t line = 0;
   const char* function = "";
+  std::uint8_t guarded = 0;     // 1: the step had a non-always guard (it could block), for DPOR
 };
 
 // Trace

@@ -70,26 +70,12 @@ void Execution::reset() {
   ++gen_;
 }
 
-void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexcept {
-  t.state = s;
-  if (BRAID_UNLIKELY(t.id >= 64)) return;  // decide() takes decide_general() then
-  const std::uint64_t bit = std::uint64_t{1} << t.id;
-  always_ready_ &= ~bit;
-  guarded_ &= ~bit;
-  timed_ &= ~bit;
-  if (s == LogicalThread::State::kUnstarted) {
-    always_ready_ |= bit;
-  } else if (s == LogicalThread::State::kWaiting) {
-    (t.guard.always() ? always_ready_ : guarded_) |= bit;
-    if (t.has_deadline || t.spurious) timed_ |= bit;
-  }
-}
-
 void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std::uint64_t index,
                     const Limits& limits) {
   reset();
   scheduler_ = &scheduler;
   limits_ = limits;
+  scheduler.observe(*this);
   scheduler.begin_execution(index);
 
   LogicalThread& main = new_thread();
@@ -139,21 +125,23 @@ runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::s
   if (t.has_deadline) t.deadline = now_ + std::max(*timeout, Duration{0});
   t.spurious = allow_spurious && limits_.spurious_wakeups;
   t.sleeping = false;
-  set_state(t, LogicalThread::State::kWaiting);
+  mark_waiting(t);
   const std::uint32_t next = decide(t.id);
   if (next != t.id) switch_to(next);
   t.guard = runtime::Guard();
   return t.wake;
 }
 
-std::uint32_t Execution::decide(std::uint32_t self) {
-  if (BRAID_UNLIKELY(log_.size() >= limits_.max_steps)) {
-    fail_with(FailureKind::kStepLimit,
-              "the execution exceeded " + std::to_string(limits_.max_steps) +
-                  " steps (a livelock or an endless loop?); raise BRAID_MAX_STEPS if it is legitimate",
-              self != kNoThread ? threads_[self]->where : braid::source_location(),
-              self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
-  }
+void Execution::step_limit_exceeded(std::uint32_t self) {
+  fail_with(FailureKind::kStepLimit,
+            "the execution exceeded " + std::to_string(limits_.max_steps) +
+                " steps (a livelock or an endless loop?); raise BRAID_MAX_STEPS if it is legitimate",
+            self != kNoThread ? threads_[self]->where : braid::source_location(),
+            self != kNoThread ? std::optional(threads_[self]->op) : std::nullopt);
+}
+
+[[gnu::always_inline]] inline std::uint32_t Execution::decide(std::uint32_t self) {
+  if (BRAID_UNLIKELY(log_.size() >= limits_.max_steps)) step_limit_exceeded(self);
   // The common case: no thread waits with a timeout or may wake spuriously,
   // and there are at most 64 threads. The alternatives are then the runnable
   // threads in id order (all kReady), as decide_general() would list them,
@@ -162,7 +150,11 @@ std::uint32_t Execution::decide(std::uint32_t self) {
   std::uint64_t ready = always_ready_;
   for (std::uint64_t g = guarded_; g != 0; g &= g - 1) {
     const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
-    if (threads_[i]->guard()) ready |= std::uint64_t{1} << i;
+    // A lock-word guard is read inline; any other guard is called.
+    const std::atomic<std::uint32_t>* word = guard_words_[i];
+    if (word != nullptr ? word->load(std::memory_order_relaxed) == guard_values_[i] : guards_[i]()) {
+      ready |= std::uint64_t{1} << i;
+    }
   }
   if (BRAID_UNLIKELY(ready == 0)) return decide_general(self);  // deadlock: report it there
   std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));
@@ -182,6 +174,7 @@ std::uint32_t Execution::ask_scheduler(std::uint32_t self) {
   ++decisions_;
   const std::uint32_t i = scheduler_->choose(alternatives_, self);
   if (BRAID_UNLIKELY(i >= alternatives_.size())) {
+    if (i == kAbandon) abort_current();  // ended early by the scheduler: no failure
     fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(),
               self != kNoThread ? threads_[self]->where : braid::source_location(), std::nullopt);
   }
@@ -239,28 +232,21 @@ std::uint32_t Execution::decide_general(std::uint32_t self) {
   return to;
 }
 
-void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
-  set_state(t, LogicalThread::State::kRunning);
+[[gnu::always_inline]] inline void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
+  mark_running(t);
   t.wake = static_cast<runtime::Wake>(kind);
   if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
   const std::uint32_t obj = object_id(t.object);
   log_.push(report::TraceStep{t.id, t.op, obj, static_cast<std::uint8_t>(kind), t.where.file_name(),
-                                   t.where.line(), t.where.function_name()});
+                                   t.where.line(), t.where.function_name(), !t.guard.always()});
   using runtime::Op;
   switch (t.op) {
     case Op::kSharedRead:
     case Op::kSharedWrite: {
       Access earlier;
       const bool write = t.op == Op::kSharedWrite;
-      if (races_.access(obj, t.id, t.clock, write, t.where, &earlier)) {
-        std::string message = "data race on " + object_name(obj) + ": '" + thread_name(t.id) + "' " +
-                              (write ? "writes" : "reads") + " it at " + location(t.where) + ", unordered with '" +
-                              thread_name(earlier.thread) + "''s " + (earlier.write ? "write" : "read") + " at " +
-                              location(earlier.where) + " (no lock, join or other synchronization orders them)";
-        if (failure_.kind == FailureKind::kNone) {
-          failure_ = Failure{FailureKind::kDataRace, std::move(message), t.id, t.op, t.where};
-        }
-        abort_current();
+      if (BRAID_UNLIKELY(races_.access(obj, t.id, t.clock, write, t.where, &earlier))) {
+        race_found(t, obj, write, earlier);
       }
       break;
     }
@@ -279,6 +265,17 @@ void Execution::take_step(LogicalThread& t, ChoiceKind kind) {
     default:
       break;
   }
+}
+
+void Execution::race_found(LogicalThread& t, std::uint32_t obj, bool write, const Access& earlier) {
+  std::string message = "data race on " + object_name(obj) + ": '" + thread_name(t.id) + "' " +
+                        (write ? "writes" : "reads") + " it at " + location(t.where) + ", unordered with '" +
+                        thread_name(earlier.thread) + "''s " + (earlier.write ? "write" : "read") + " at " +
+                        location(earlier.where) + " (no lock, join or other synchronization orders them)";
+  if (failure_.kind == FailureKind::kNone) {
+    failure_ = Failure{FailureKind::kDataRace, std::move(message), t.id, t.op, t.where};
+  }
+  abort_current();
 }
 
 void Execution::start_fiber(LogicalThread& t) {
@@ -475,8 +472,26 @@ void Execution::fail_with(FailureKind kind, std::string message, braid::source_l
 }
 
 void Execution::abort_current() {
+  const bool first = !aborting_;
   aborting_ = true;
+  if (first && current_ != kHost && me().state != LogicalThread::State::kFinished) {
+    // Unwinding starts from the host, children first (unwind_all): a child's
+    // body refers to objects on its parent's stack, which must not unwind
+    // before it. Park here until the host resumes this fiber to unwind it.
+    park_on_host();
+  }
   throw AbortExecution{};
+}
+
+void Execution::park_on_host() {
+  const std::uint32_t from = current_;
+  last_from_ = from;
+  current_ = kHost;
+  runtime::set_current_context(saved_context_);
+  annotate::asan_start(&threads_[from]->asan_fake_stack, host_stack_bottom_, host_stack_size_);
+  annotate::tsan_switch(host_tsan_fiber_);
+  boost::context::fiber back = std::move(host_).resume();
+  after_switch(std::move(back));
 }
 
 void Execution::sleep(Duration d, const braid::source_location& where) {
@@ -505,6 +520,7 @@ std::uint64_t Execution::choose(std::uint64_t n) {
   if (n <= 1 || aborting_ || current_ == kHost) return 0;
   ++decisions_;
   const std::uint64_t v = scheduler_->choose_value(n);
+  if (BRAID_UNLIKELY(v == kAbandonValue)) abort_current();
   if (v >= n) fail_with(FailureKind::kNondeterminism, "replay diverged: " + scheduler_->mismatch(), me().where, std::nullopt);
   choices_.push_back(static_cast<std::uint32_t>(v));
   return v;

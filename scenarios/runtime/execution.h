@@ -9,7 +9,11 @@
 // from fiber to fiber. The fiber that called `run()` (the host) gets control
 // back when the execution is over, then resumes any fiber still suspended so
 // that it unwinds (a private AbortExecution exception thrown from its pending
-// step; destructors run).
+// step; destructors run), newest thread first. A thread that ends the
+// execution early (a failure) first parks on the host, so that it too unwinds
+// in that order. A finished fiber never returns from its function: it switches
+// away for good and the host releases its stack (exit_fiber / release_fiber),
+// so that every switch is announced to the sanitizers right before it happens.
 //
 // Each step records (thread, op, object, wake, location) in the step log, which
 // is the trace of the execution and what partial-order reduction will use.
@@ -89,7 +93,7 @@ struct LogicalThread {
   void* asan_fake_stack = nullptr;
 };
 
-class Execution final : public runtime::Model {
+class Execution final : public runtime::Model, public ExecutionView {
  public:
   explicit Execution(StackPool& pool);
   ~Execution() override;
@@ -127,6 +131,8 @@ class Execution final : public runtime::Model {
   void unhold(const void* object) override;
   void sync_release(const void* object) override;
   void sync_acquire(const void* object) override;
+  void acquired(const void* object) override;
+  void released(const void* object) override;
   void spawn(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) override;
   std::vector<std::shared_ptr<runtime::ThreadContext>> live_threads() override;
   std::shared_ptr<runtime::ThreadContext> main_thread() override;
@@ -137,6 +143,11 @@ class Execution final : public runtime::Model {
   std::uint64_t next_thread_number() override { return ++thread_names_; }
   [[noreturn]] void fail(std::string message, const braid::source_location& where) override;
   bool unwinding() const noexcept override { return aborting_; }
+
+  // -- ExecutionView (runtime/execution_view.cc) --
+  std::size_t step_count() const noexcept override { return log_.size(); }
+  StepKey step_at(std::size_t i) const noexcept override;
+  StepKey pending(std::uint32_t thread) override;
 
   // Records `kind` as the failure (the first one wins) and unwinds the
   // current fiber.
@@ -149,19 +160,35 @@ class Execution final : public runtime::Model {
 
   LogicalThread& me() noexcept { return *threads_[current_]; }
   LogicalThread& new_thread();
-  // The id of `object` in this execution. The last lookup is cached: a step's
-  // object is usually looked up again by the hold/sync calls that follow it.
+  // The id of `object` in this execution (assigned on first use). The last
+  // lookup is cached: a step's object is usually looked up again by the
+  // hold/sync calls that follow it.
   std::uint32_t object_id(const void* object) {
     if (object == last_object_) return last_object_id_;
+    if (const std::uint32_t id = objects_.find(object); BRAID_LIKELY(id != 0)) {
+      last_object_ = object;
+      last_object_id_ = id;
+      return id;
+    }
     return object_id_slow(object);
   }
   std::uint32_t object_id_slow(const void* object);
   // Moves `t` to state `s`, keeping the runnable masks in step.
   void set_state(LogicalThread& t, LogicalThread::State s) noexcept;
+  // The hot cases of set_state(): a running thread parks at its pending step
+  // (its guard, deadline and spurious flag already set), and a waiting or
+  // unstarted thread's step is taken.
+  void mark_waiting(LogicalThread& t) noexcept;
+  void mark_running(LogicalThread& t) noexcept;
+  // Fails the execution with a data race on `obj` found at `t`'s pending step.
+  [[noreturn, gnu::cold, gnu::noinline]] void race_found(LogicalThread& t, std::uint32_t obj, bool write,
+                                                         const Access& earlier);
+  [[noreturn, gnu::cold, gnu::noinline]] void step_limit_exceeded(std::uint32_t self);
   // decide()'s general path: timeouts, spurious wake-ups, deadlock, and
   // executions with more than 64 threads.
   std::uint32_t decide_general(std::uint32_t self);
-  // Records decision `pick` among alternatives_, asking the scheduler.
+  // Asks the scheduler to choose among alternatives_ (two or more), records
+  // the choice, and returns it.
   std::uint32_t ask_scheduler(std::uint32_t self);
   VectorClock& object_clock(std::uint32_t id);
 
@@ -184,6 +211,9 @@ class Execution final : public runtime::Model {
   void end_thread(LogicalThread& t);
   void raise_pending();
   [[noreturn]] void abort_current();
+  // Switches from the current logical thread to the host, and returns when the
+  // host switches back (to unwind it).
+  void park_on_host();
   void unwind_all();
   void reset();
   std::string describe_deadlock(std::vector<std::uint32_t>* cycle);
@@ -226,6 +256,13 @@ class Execution final : public runtime::Model {
   std::uint64_t always_ready_ = 0;
   std::uint64_t guarded_ = 0;
   std::uint64_t timed_ = 0;
+  runtime::Guard guards_[64];  // guards_[i]: thread i's guard while its guarded_ bit is set
+  // guard_words_[i]: the word of guards_[i] if it is a Guard::word_equals()
+  // guard (decide() reads it inline and compares it with guard_values_[i]),
+  // else null (guards_[i] is called).
+  const std::atomic<std::uint32_t>* guard_words_[64] = {};
+  std::uint32_t guard_values_[64] = {};
+
 
   ObjectTable objects_;
   const void* last_object_ = nullptr;  // object_id() cache; null maps to id 0
@@ -237,6 +274,42 @@ class Execution final : public runtime::Model {
   std::uint32_t gen_ = 0;
   RaceDetector races_;
 };
+
+inline void Execution::mark_waiting(LogicalThread& t) noexcept {
+  t.state = LogicalThread::State::kWaiting;
+  if (BRAID_UNLIKELY(t.id >= 64)) return;
+  const std::uint64_t bit = std::uint64_t{1} << t.id;
+  if (t.guard.always()) {
+    always_ready_ |= bit;
+  } else {
+    guarded_ |= bit;
+    guards_[t.id] = t.guard;
+    guard_words_[t.id] = t.guard.word_guard(&guard_values_[t.id]);
+  }
+  if (BRAID_UNLIKELY(t.has_deadline || t.spurious)) timed_ |= bit;
+}
+
+inline void Execution::mark_running(LogicalThread& t) noexcept {
+  t.state = LogicalThread::State::kRunning;
+  const std::uint64_t keep = t.id < 64 ? ~(std::uint64_t{1} << t.id) : ~std::uint64_t{0};
+  always_ready_ &= keep;
+  guarded_ &= keep;
+  timed_ &= keep;
+}
+
+inline void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexcept {
+  t.state = s;
+  if (BRAID_UNLIKELY(t.id >= 64)) return;  // decide() takes decide_general() then
+  const std::uint64_t bit = std::uint64_t{1} << t.id;
+  always_ready_ &= ~bit;
+  guarded_ &= ~bit;
+  timed_ &= ~bit;
+  if (s == LogicalThread::State::kUnstarted) {
+    always_ready_ |= bit;
+  } else if (s == LogicalThread::State::kWaiting) {
+    mark_waiting(t);
+  }
+}
 
 }  // namespace braid::engine
 

@@ -66,6 +66,31 @@ void Execution::sync_acquire(const void* object) {
   me().clock.join(object_clock(object_id(object)));
 }
 
+void Execution::acquired(const void* object) {
+  if (current_ == kHost) return;
+  LogicalThread& t = me();
+  const std::uint32_t id = object_id(object);
+  if (!aborting_) t.held.push_back(id);
+  t.clock.join(object_clock(id));
+}
+
+void Execution::released(const void* object) {
+  if (current_ == kHost) return;
+  LogicalThread& t = me();
+  const std::uint32_t id = object_id(object);
+  if (!aborting_) {
+    std::vector<std::uint32_t>& held = t.held;
+    for (std::size_t i = held.size(); i-- > 0;) {
+      if (held[i] == id) {
+        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+  object_clock(id).join(t.clock);
+  t.clock.bump(t.id);
+}
+
 void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) {
   if (current_ == kHost || aborting_) return;
   LogicalThread& parent = me();

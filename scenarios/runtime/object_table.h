@@ -59,6 +59,16 @@ class ObjectTable {
     }
   }
 
+  // The id of `p` if it has one in this execution, else 0 (never assigns).
+  std::uint32_t find(const void* p) const noexcept {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(p) & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.gen != gen_) return 0;
+      if (s.ptr == p) return s.id;
+    }
+  }
+
   // The next use of `p` gets a new id.
   void forget(const void* p) noexcept {
     if (p == nullptr) return;

@@ -8,6 +8,7 @@
 
 #include "braid/errors.h"
 #include "braid/explore.h"
+#include "src/explore_dfs.h"
 #include "src/runner.h"
 
 namespace braid {
@@ -36,6 +37,7 @@ Report explore(const Options& given, std::function<void()> body) {
   if (in_execution()) throw std::logic_error("braid::explore called inside an explored execution");
   const Options options = given.with_environment();
   if (options.strategy.kind == Strategy::Kind::kReplay) return replay_token(options, options.strategy.token, body);
+  if (options.strategy.kind == Strategy::Kind::kDfs) return engine::explore_dfs(options, body);
 
   const auto start = Clock::now();
   const auto deadline = options.time_budget.count() > 0 ? start + options.time_budget : Clock::time_point::max();

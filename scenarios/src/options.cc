@@ -35,6 +35,33 @@ bool parse_bool(const char* name, const std::string& text) {
   throw ValueError(std::string(name) + "=" + text + ": expected 0 or 1");
 }
 
+// dfs:pb=<k> | dfs:db=<k> | dfs:ipb[=<max>] | dfs:idb[=<max>]
+Strategy parse_dfs(const std::string& text) {
+  const std::string spec = text.substr(4);
+  const std::size_t eq = spec.find('=');
+  const std::string key = spec.substr(0, eq);
+  const bool has_value = eq != std::string::npos;
+  const std::uint64_t k = has_value ? parse_u64("BRAID_STRATEGY", spec.substr(eq + 1)) : 10;
+  if (k > 1000) throw ValueError("BRAID_STRATEGY=" + text + ": a dfs bound must be in 0..1000");
+  const auto v = static_cast<std::uint32_t>(k);
+  if (key == "pb" && has_value) return Strategy::dfs_preemption_bound(v);
+  if (key == "db" && has_value) return Strategy::dfs_delay_bound(v);
+  if (key == "ipb") return Strategy::dfs_iterative_preemption(v);
+  if (key == "idb") return Strategy::dfs_iterative_delay(v);
+  throw ValueError("BRAID_STRATEGY=" + text + ": expected dfs:pb=<k>, dfs:db=<k>, dfs:ipb[=<max>] or dfs:idb[=<max>]");
+}
+
+Shard parse_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  if (slash == std::string::npos) throw ValueError("BRAID_SHARD=" + text + ": expected <index>/<count>, e.g. 0/4");
+  const std::uint64_t i = parse_u64("BRAID_SHARD", text.substr(0, slash));
+  const std::uint64_t n = parse_u64("BRAID_SHARD", text.substr(slash + 1));
+  if (n < 1 || n > 1u << 20 || i >= n) {
+    throw ValueError("BRAID_SHARD=" + text + ": expected 0 <= index < count (count at most 1048576)");
+  }
+  return Shard{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(n)};
+}
+
 Strategy parse_strategy(const std::string& text) {
   if (text == "random") return Strategy::random();
   if (text == "pct") return Strategy::pct();
@@ -44,10 +71,16 @@ Strategy parse_strategy(const std::string& text) {
     return Strategy::pct(static_cast<std::uint32_t>(depth));
   }
   if (text.rfind("replay:", 0) == 0) return Strategy::replay(text.substr(7));
-  throw ValueError("BRAID_STRATEGY=" + text + ": expected random, pct, pct:<depth> or replay:<token>");
+  if (text == "dfs") return Strategy::dfs();
+  if (text.rfind("dfs:", 0) == 0) return parse_dfs(text);
+  throw ValueError("BRAID_STRATEGY=" + text +
+                   ": expected random, pct, pct:<depth>, dfs, dfs:pb=<k>, dfs:db=<k>, dfs:ipb[=<max>], "
+                   "dfs:idb[=<max>] or replay:<token>");
 }
 
 }  // namespace
+
+Strategy Strategy::parse(const std::string& text) { return parse_strategy(text); }
 
 Options Options::with_environment() const {
   Options o = *this;
@@ -64,6 +97,10 @@ Options Options::with_environment() const {
   if (const char* v = env("BRAID_STOP_ON_FAILURE")) o.stop_on_failure = parse_bool("BRAID_STOP_ON_FAILURE", v);
   if (const char* v = env("BRAID_SHRINK")) o.shrink = parse_bool("BRAID_SHRINK", v);
   if (const char* v = env("BRAID_SHRINK_ATTEMPTS")) o.shrink_attempts = parse_u64("BRAID_SHRINK_ATTEMPTS", v);
+  if (const char* v = env("BRAID_SHARD")) o.shard = parse_shard(v);
+  if (o.shard.count == 0 || o.shard.index >= o.shard.count) {
+    throw ValueError("Options::shard: expected 0 <= index < count");
+  }
   if (o.max_steps == 0) throw ValueError("BRAID_MAX_STEPS must be at least 1");
   return o;
 }

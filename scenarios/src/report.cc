@@ -41,6 +41,10 @@ std::string Report::replay_line() const {
 std::string Report::to_string() const {
   const double ms = static_cast<double>(wall_time.count()) / 1e6;
   char counts[256];
+  if (ok && !summary.empty()) {
+    std::snprintf(counts, sizeof counts, " (%llu steps, %.1f ms)\n", static_cast<unsigned long long>(steps), ms);
+    return "braid: ok: " + summary + counts;
+  }
   if (ok) {
     std::snprintf(counts, sizeof counts, "braid: ok: %llu executions, %llu steps, %.1f ms, no failure\n",
                   static_cast<unsigned long long>(executions), static_cast<unsigned long long>(steps), ms);
@@ -69,6 +73,7 @@ std::string Report::to_string() const {
                 static_cast<unsigned long long>(preemptions_before_shrink), static_cast<unsigned long long>(shrink_runs),
                 ms);
   out += counts;
+  if (!summary.empty()) out += summary + "\n";
   out += replay_line();
   return out;
 }

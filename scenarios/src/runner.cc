@@ -19,6 +19,7 @@ report::StrategyKind token_strategy(Strategy::Kind kind) noexcept {
   switch (kind) {
     case Strategy::Kind::kPct: return report::StrategyKind::kPct;
     case Strategy::Kind::kReplay: return report::StrategyKind::kReplay;
+    case Strategy::Kind::kDfs: return report::StrategyKind::kDfs;
     case Strategy::Kind::kRandom: break;
   }
   return report::StrategyKind::kRandom;

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "braid/runtime.h"
+
 namespace braid::engine {
 
 // Choice encoding.
@@ -34,6 +36,39 @@ inline constexpr ChoiceKind choice_kind(std::uint32_t c) noexcept { return Choic
 inline constexpr std::uint32_t kNoThread = ~0u;
 // Returned by choose() when the scheduler cannot follow its script (replay).
 inline constexpr std::uint32_t kInvalidChoice = ~0u;
+// Returned by choose() (or, as a 64-bit value, by choose_value()) to end the
+// execution early without a failure: the rest of it is not worth running
+// (a sleep-set blocked DPOR execution, a branch owned by another shard).
+inline constexpr std::uint32_t kAbandon = ~0u - 2;
+inline constexpr std::uint64_t kAbandonValue = ~std::uint64_t{0} - 2;
+
+// StepKey: one step as partial-order reduction sees it: which thread, which
+// operation, on which object (the object's id within the execution, 0 = none),
+// and whether the step was guarded: it had a non-always guard (it could block:
+// a blocking acquire, a join; not a try-lock or a query) and, for a step taken,
+// proceeded because the guard held (not by a timeout or spuriously).
+struct StepKey {
+  std::uint32_t thread = 0;
+  runtime::Op op = runtime::Op::kUser;
+  std::uint32_t object = 0;
+  bool guarded = false;
+};
+
+// ExecutionView: what a scheduler may observe of the running execution, for
+// partial-order reduction (strategies/dfs_scheduler.h). Valid from
+// Scheduler::observe() until the end of the run.
+class ExecutionView {
+ public:
+  // The number of steps taken so far (the step log's length), and step `i`.
+  virtual std::size_t step_count() const noexcept = 0;
+  virtual StepKey step_at(std::size_t i) const noexcept = 0;
+  // The step thread `thread` is parked at (for an unstarted thread, its
+  // thread.start step on its own context).
+  virtual StepKey pending(std::uint32_t thread) = 0;
+
+ protected:
+  ~ExecutionView() = default;
+};
 
 class Scheduler {
  public:
@@ -41,6 +76,10 @@ class Scheduler {
 
   // Starts execution number `index` of the run (0, 1, 2, ...).
   virtual void begin_execution(std::uint64_t index) = 0;
+
+  // Called before begin_execution() with a view of the execution about to
+  // run. Only schedulers that reduce partial orders need it.
+  virtual void observe(ExecutionView& /*view*/) {}
 
   // Chooses among `alternatives` (size >= 2, encoded as above, sorted by
   // thread). `current` is the thread that reached this point (kNoThread if it

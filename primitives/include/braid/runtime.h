@@ -120,10 +120,42 @@ class Guard {
   explicit Guard(const F& f) noexcept
       : fn_([](const void* ctx) { return (*static_cast<const F*>(ctx))(); }), ctx_(&f) {}
 
+  // The guard "`word` == V" (a free lock word, a finished thread's state),
+  // read relaxed. The model evaluates it inline, without an indirect call:
+  // `word_guard()` exposes it. V is 0, 1 or 2.
+  template <std::uint32_t V>
+  static Guard word_equals(const std::atomic<std::uint32_t>& word) noexcept {
+    static_assert(V <= 2, "word_guard() knows V = 0, 1, 2");
+    Guard g;
+    g.fn_ = &equals<V>;
+    g.ctx_ = &word;
+    return g;
+  }
+  static Guard word_is_zero(const std::atomic<std::uint32_t>& word) noexcept { return word_equals<0>(word); }
+  // The word of a word_equals<V>() guard (and V in `*value`), or null for any
+  // other guard.
+  const std::atomic<std::uint32_t>* word_guard(std::uint32_t* value) const noexcept {
+    if (fn_ == &equals<0>) {
+      *value = 0;
+    } else if (fn_ == &equals<1>) {
+      *value = 1;
+    } else if (fn_ == &equals<2>) {
+      *value = 2;
+    } else {
+      return nullptr;
+    }
+    return static_cast<const std::atomic<std::uint32_t>*>(ctx_);
+  }
+
   bool always() const noexcept { return fn_ == nullptr; }
   bool operator()() const { return fn_ == nullptr || fn_(ctx_); }
 
  private:
+  template <std::uint32_t V>
+  static bool equals(const void* word) noexcept {
+    return static_cast<const std::atomic<std::uint32_t>*>(word)->load(std::memory_order_relaxed) == V;
+  }
+
   bool (*fn_)(const void*) = nullptr;
   const void* ctx_ = nullptr;
 };
@@ -170,6 +202,18 @@ class Model {
   // `object`; `acquire` joins `object`'s clock into the current thread's.
   virtual void sync_release(const void* object) = 0;
   virtual void sync_acquire(const void* object) = 0;
+
+  // One call for a lock taken or given back: acquired() is hold() then
+  // sync_acquire(); released() is unhold() then sync_release(). A model may
+  // override them to do both at the cost of one call.
+  virtual void acquired(const void* object) {
+    hold(object);
+    sync_acquire(object);
+  }
+  virtual void released(const void* object) {
+    unhold(object);
+    sync_release(object);
+  }
 
   // Starts `body` as a new logical thread described by `child`. The child is
   // runnable from the next step on; `child` is marked finished (see

@@ -65,15 +65,53 @@ struct Trace;
 //                  priority change points; finds any bug of depth `depth` with
 //                  probability >= 1/(n * k^(depth-1)) per execution.
 //   * replay(tok): runs exactly the execution a replay token names.
+//   * dfs():       exhaustive: every interleaving up to equivalence, by
+//                  dynamic partial-order reduction with source sets and sleep
+//                  sets (docs/dpor.md has the dependence table). Ends when
+//                  the tree is exhausted ("explored all N interleavings") or
+//                  the time budget runs out; `executions` does not apply.
+//   * dfs_preemption_bound(k), dfs_delay_bound(k): exhaustive among the
+//                  schedules with at most k preemptions (k delays), without
+//                  reduction.
+//   * dfs_iterative_preemption(max), dfs_iterative_delay(max): bound 0, 1,
+//                  2, ... up to `max`, stopping at the first bound that
+//                  exposes a failure (Report::bound is then the smallest such
+//                  bound) or that the bound no longer cuts (complete).
 struct Strategy {
-  enum class Kind : std::uint8_t { kRandom, kPct, kReplay };
+  enum class Kind : std::uint8_t { kRandom, kPct, kReplay, kDfs };
+  enum class Bound : std::uint8_t { kNone, kPreemption, kDelay };
+  // Parses the spelling BRAID_STRATEGY and `braid explore --strategy` use:
+  // random, pct, pct:<depth>, dfs, dfs:pb=<k>, dfs:db=<k>, dfs:ipb[=<max>],
+  // dfs:idb[=<max>], replay:<token>. Throws braid::ValueError naming the text.
+  static Strategy parse(const std::string& text);
+
   Kind kind = Kind::kRandom;
   std::uint32_t depth = 3;  // PCT only
   std::string token;        // replay only
+  Bound bound = Bound::kNone;  // dfs only
+  std::uint32_t bound_value = 0;  // dfs: the bound, or the largest bound when iterative
+  bool iterative = false;         // dfs: iterative deepening over the bound
 
   static Strategy random() { return {}; }
   static Strategy pct(std::uint32_t depth = 3) { return {Kind::kPct, depth, {}}; }
   static Strategy replay(std::string token) { return {Kind::kReplay, 0, std::move(token)}; }
+  static Strategy dfs() { return {Kind::kDfs, 0, {}}; }
+  static Strategy dfs_preemption_bound(std::uint32_t k) { return {Kind::kDfs, 0, {}, Bound::kPreemption, k}; }
+  static Strategy dfs_delay_bound(std::uint32_t k) { return {Kind::kDfs, 0, {}, Bound::kDelay, k}; }
+  static Strategy dfs_iterative_preemption(std::uint32_t max = 10) {
+    return {Kind::kDfs, 0, {}, Bound::kPreemption, max, true};
+  }
+  static Strategy dfs_iterative_delay(std::uint32_t max = 10) { return {Kind::kDfs, 0, {}, Bound::kDelay, max, true}; }
+};
+
+// Shard
+//
+// Part `index` of `count` (0 <= index < count) of a dfs exploration: the n
+// shards of one program explore disjoint parts of its tree whose union is the
+// whole (BRAID_SHARD=i/n). Other strategies ignore it.
+struct Shard {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
 };
 
 // Options
@@ -91,6 +129,7 @@ struct Options {
   bool shrink = true;                            // BRAID_SHRINK=0|1
   std::uint64_t shrink_attempts = 2000;          // BRAID_SHRINK_ATTEMPTS
   bool apply_environment = true;                 // read BRAID_* variables at all
+  Shard shard;                                   // BRAID_SHARD=i/n (dfs only)
 
   // Returns a copy with the BRAID_* environment variables applied. Throws
   // braid::ValueError naming the variable when one is malformed.
@@ -140,6 +179,11 @@ struct Report {
   std::string test_name;             // filled by braid/testing.h
   std::string build_dir;             // filled by braid/testing.h
   std::string replay_command;        // when set, the whole replay line (e.g. `braid replay ...`)
+  // dfs only:
+  bool exhaustive = false;           // the whole (bounded, sharded) tree was explored
+  std::uint64_t sleep_blocked = 0;   // executions cut short by sleep sets (not in `executions`)
+  std::optional<std::uint32_t> bound;  // bounded: the bound completed, or the one exposing the failure
+  std::string summary;               // e.g. "explored all 20 interleavings (0 sleep-set blocked)"
 
   // The whole report: kind, message, location, swimlane, counts and, as the
   // last line, the replay command (`BRAID_REPLAY=<token> ...`).
