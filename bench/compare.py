@@ -27,7 +27,61 @@ GOALS = [
      1 / 20, ">= 20x faster than CPython"),
 ]
 
+# The model engine's goals, read from benchmark counters:
+# (row name, benchmark, counter, baseline benchmark, baseline counter, goal kind, bound, goal text)
+# kind "ratio": counter / baseline counter <= bound; "max": counter <= bound; "min": counter >= bound.
+ENGINE_GOALS = [
+    ("model step, S3 random", "BM_S3Random/1000", "ns_per_step", "BM_SwitchPair",
+     "ns_per_switch_pair", "ratio", 4.0, "<= 4x a Boost.Context switch pair"),
+    ("S3 x 1,000,000 executions, RSS growth", "BM_S3Memory/1000000/iterations:1", "rss_growth_kib",
+     None, None, "max", 10 * 1024, "< 10 MiB (KiB shown)"),
+    ("dfs S1(3x3), 1,680 executions", "BM_DfsS1/3/3", "executions/s", None, None, "min", 100_000,
+     ">= 100,000 executions/s"),
+]
+
 TO_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def load_counters(paths):
+    """Returns {benchmark name: {counter: value}} (median aggregate when repeated)."""
+    plain, medians = {}, {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        for b in doc.get("benchmarks", []):
+            if b.get("error_occurred"):
+                continue
+            name = b.get("run_name", b["name"]).removesuffix("/real_time")
+            values = {k: v for k, v in b.items() if isinstance(v, (int, float))}
+            if b.get("run_type") == "aggregate":
+                if b.get("aggregate_name") == "median":
+                    medians[name] = values
+            else:
+                plain.setdefault(name, values)
+    plain.update(medians)
+    return plain
+
+
+def engine_rows(counters):
+    """Rows for ENGINE_GOALS; returns (rows, failed, missing)."""
+    rows, failed, missing = [], 0, 0
+    for row, name, counter, base_name, base_counter, kind, bound, goal in ENGINE_GOALS:
+        ours = counters.get(name, {}).get(counter)
+        base = counters.get(base_name, {}).get(base_counter) if base_name else None
+        if ours is None or (base_name and base is None):
+            rows.append((row, "-", "-", "-", goal, "MISSING"))
+            missing += 1
+            continue
+        if kind == "ratio":
+            value = ours / base
+            ok = value <= bound
+            rows.append((row, f"{ours:.1f} ns", f"{base:.1f} ns switch pair", f"{value:.2f}x", goal,
+                         "PASS" if ok else "FAIL"))
+        else:
+            ok = ours <= bound if kind == "max" else ours >= bound
+            rows.append((row, f"{ours:,.0f}", "-", "-", goal, "PASS" if ok else "FAIL"))
+        failed += not ok
+    return rows, failed, missing
 
 
 def load_braid(paths):
@@ -83,6 +137,11 @@ def main():
         shown = f"{ratio:.2f}x" if kind == "cpp" else f"{ratio:.3f}x ({base / ours:.0f}x faster)"
         rows.append((row, fmt_time(ours), f"{fmt_time(base)} {base_label}", shown, goal,
                      "PASS" if ok else "FAIL"))
+
+    more, more_failed, more_missing = engine_rows(load_counters(args.braid_json))
+    rows += more
+    failed += more_failed
+    missing += more_missing
 
     header = ("benchmark", "braid", "baseline", "ratio", "goal", "result")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]

@@ -51,7 +51,8 @@ class RaceDetector {
 
   // Records an access by `thread` whose clock is `clock`. Returns true and
   // fills `*earlier` when it races with an earlier access.
-  bool access(std::uint32_t var, std::uint32_t thread, const VectorClock& clock, bool write,
+  // Always inlined into the engine's step: the call cost ~20 of its ~75 instructions.
+  [[gnu::always_inline]] bool access(std::uint32_t var, std::uint32_t thread, const VectorClock& clock, bool write,
               const braid::source_location& where, Access* earlier) {
     if (var >= vars_.size()) [[unlikely]] vars_.resize(var + 1);
     Var& v = vars_[var];
