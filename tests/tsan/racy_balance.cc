@@ -32,9 +32,16 @@ void rendezvous() {
   }
 }
 
+// Keeps the compiler from folding the loop into one load and one store: every
+// iteration reads and writes `balance`, so the two threads' accesses overlap.
+inline void compiler_barrier() { asm volatile("" ::: "memory"); }
+
 void update_racy(int delta) {
   rendezvous();
-  for (int i = 0; i < kUpdates; ++i) balance += delta;
+  for (int i = 0; i < kUpdates; ++i) {
+    balance += delta;
+    compiler_barrier();
+  }
 }
 
 void update_locked(int delta) {
