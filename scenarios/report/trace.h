@@ -52,16 +52,18 @@ namespace braid::report {
 // TraceStep
 //
 // One visible operation of one logical thread.
+// Fields are ordered to pack into 32 bytes: the engine appends one per step.
 struct TraceStep {
   std::uint32_t thread = 0;     // logical thread id, 0 = main
   runtime::Op op = runtime::Op::kUser;
-  std::uint32_t object = 0;     // object id within the execution, 0 = none
   std::uint8_t wake = 0;        // runtime::Wake as integer: 0 ready, 1 timeout, 2 spurious
-  const char* file = "";        // from braid::source_location
-  std::uint32_t line = 0;
-  const char* function = "";
   std::uint8_t guarded = 0;     // 1: the step had a non-always guard (it could block), for DPOR
+  std::uint32_t object = 0;     // object id within the execution, 0 = none
+  std::uint32_t line = 0;       // from braid::source_location
+  const char* file = "";
+  const char* function = "";
 };
+static_assert(sizeof(TraceStep) <= 32, "TraceStep is appended on every step: keep it small");
 
 // Trace
 //

@@ -237,8 +237,8 @@ std::uint32_t Execution::decide_general(std::uint32_t self) {
   t.wake = static_cast<runtime::Wake>(kind);
   if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
   const std::uint32_t obj = object_id(t.object);
-  log_.push(report::TraceStep{t.id, t.op, obj, static_cast<std::uint8_t>(kind), t.where.file_name(),
-                                   t.where.line(), t.where.function_name(), !t.guard.always()});
+  log_.push(report::TraceStep{t.id, t.op, static_cast<std::uint8_t>(kind), !t.guard.always(), obj,
+                                   t.where.line(), t.where.file_name(), t.where.function_name()});
   using runtime::Op;
   switch (t.op) {
     case Op::kSharedRead:
@@ -428,8 +428,8 @@ void Execution::end_thread(LogicalThread& t) {
   }
   t.ctx->finish();
   sync_release(t.ctx.get());
-  log_.push(report::TraceStep{t.id, runtime::Op::kThreadEnd, object_id(t.ctx.get()), 0, t.where.file_name(),
-                                   t.where.line(), t.where.function_name()});
+  log_.push(report::TraceStep{t.id, runtime::Op::kThreadEnd, 0, 0, object_id(t.ctx.get()), t.where.line(),
+                                   t.where.file_name(), t.where.function_name()});
   set_state(t, LogicalThread::State::kFinished);
   ++finished_;
   if (pending_) raise_pending();

@@ -31,11 +31,11 @@ Trace small_trace() {
   t.object_names = {"", "Lock#1", "Condition#2"};
   const char* file = "/home/ci/src/braid/tests/demo/demo_test.cc";
   t.steps = {
-      {0, Op::kThreadStart, 0, 0, file, 10, "main"},
-      {1, Op::kLockAcquire, 1, 0, file, 4, "worker"},
-      {0, Op::kLockAcquire, 1, 0, file, 11, "main"},
-      {1, Op::kConditionWait, 2, 1, file, 5, "worker"},
-      {1, Op::kLockRelease, 1, 0, file, 6, "worker"},
+      {0, Op::kThreadStart, 0, 0, 0, 10, file, "main"},
+      {1, Op::kLockAcquire, 0, 0, 1, 4, file, "worker"},
+      {0, Op::kLockAcquire, 0, 0, 1, 11, file, "main"},
+      {1, Op::kConditionWait, 1, 0, 2, 5, file, "worker"},
+      {1, Op::kLockRelease, 0, 0, 1, 6, file, "worker"},
   };
   return t;
 }
@@ -45,8 +45,8 @@ Trace long_trace(std::size_t steps, std::uint32_t threads) {
   for (std::uint32_t i = 0; i < threads; ++i) t.thread_names.push_back("T" + std::to_string(i));
   t.object_names = {"", "Lock#1"};
   for (std::size_t i = 0; i < steps; ++i) {
-    t.steps.push_back({static_cast<std::uint32_t>(i % threads), Op::kLockAcquire, 1, 0, "x.cc",
-                       static_cast<std::uint32_t>(i + 1), "f"});
+    t.steps.push_back({static_cast<std::uint32_t>(i % threads), Op::kLockAcquire, 0, 0, 1,
+                       static_cast<std::uint32_t>(i + 1), "x.cc", "f"});
   }
   return t;
 }
@@ -95,7 +95,7 @@ TEST(RenderTable, ElidesTheMiddleOfLongTraces) {
 
 TEST(RenderTable, UnnamedThreadsAndObjectsGetPlaceholders) {
   Trace t;
-  t.steps = {{3, Op::kSharedWrite, 7, 0, "", 0, ""}};
+  t.steps = {{3, Op::kSharedWrite, 0, 0, 7, 0, "", ""}};
   const std::string table = render_table(t);
   EXPECT_TRUE(contains(table, "#3"));
   EXPECT_TRUE(contains(table, "#7"));
