@@ -75,7 +75,8 @@ def engine_rows(counters):
         if kind == "ratio":
             value = ours / base
             ok = value <= bound
-            rows.append((row, f"{ours:.1f} ns", f"{base:.1f} ns switch pair", f"{value:.2f}x", goal,
+            # Inverted rate counters (ns_per_step, ns_per_switch_pair) are in seconds.
+            rows.append((row, fmt_time(ours), f"{fmt_time(base)} switch pair", f"{value:.2f}x", goal,
                          "PASS" if ok else "FAIL"))
         else:
             ok = ours <= bound if kind == "max" else ours >= bound
