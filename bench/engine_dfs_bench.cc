@@ -11,27 +11,11 @@
 #include "braid/lock.h"
 #include "braid/thread.h"
 #include "braid/tracked.h"
+#include "programs/counters.h"
 
 namespace {
 
-void s1(int t, int n) {
-  braid::Lock lock;
-  braid::Shared<int> counter{0};
-  std::vector<std::unique_ptr<braid::Thread>> threads;
-  for (int i = 0; i < t; ++i) {
-    threads.push_back(std::make_unique<braid::Thread>([&] {
-      for (int k = 0; k < n; ++k) {
-        lock.acquire();
-        const int v = counter.load();
-        counter.store(v + 1);
-        lock.release();
-      }
-    }));
-  }
-  for (auto& th : threads) th->start();
-  for (auto& th : threads) th->join();
-  BRAID_ASSERT(counter.load() == t * n);
-}
+void s1(int t, int n) { braid::programs::locked_counter(t, n); }
 
 void BM_DfsS1(benchmark::State& state) {
   const int t = static_cast<int>(state.range(0));

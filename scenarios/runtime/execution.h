@@ -195,6 +195,8 @@ class Execution final : public runtime::Model, public ExecutionView {
   // Chooses the next step (deadlock if none), records it, and returns the
   // thread to run. `self` is the calling thread (kNoThread if it ended).
   std::uint32_t decide(std::uint32_t self);
+  // decide() for the end of a thread (execution_fibers.cc): not inlined there.
+  std::uint32_t decide_after_end();
   void take_step(LogicalThread& t, ChoiceKind kind);
   // Passes control to thread `to` and returns when the caller is resumed.
   void switch_to(std::uint32_t to);

@@ -11,6 +11,7 @@
 #include "braid/lock.h"
 #include "braid/thread.h"
 #include "braid/tracked.h"
+#include "programs/counters.h"
 
 // Locks are taken and released inside lambdas run as logical threads: clang's
 // static thread-safety analysis cannot follow them.
@@ -28,43 +29,9 @@ braid::Options dfs_options() {
   return o;
 }
 
-// S1(t x n): t threads, each n times {acquire; read counter; write counter+1; release}.
-void s1(int t, int n) {
-  braid::Lock lock;
-  braid::Shared<int> counter{0};
-  std::vector<std::unique_ptr<braid::Thread>> threads;
-  for (int i = 0; i < t; ++i) {
-    threads.push_back(std::make_unique<braid::Thread>([&] {
-      for (int k = 0; k < n; ++k) {
-        lock.acquire();
-        const int v = counter.load();
-        counter.store(v + 1);
-        lock.release();
-      }
-    }));
-  }
-  for (auto& th : threads) th->start();
-  for (auto& th : threads) th->join();
-  BRAID_ASSERT(counter.load() == t * n, "counter is ", counter.load());
-}
-
-// S2(t x n): the same without the lock, the counter an Atomic<int> read and
-// written in two steps.
-void s2(int t, int n) {
-  braid::Atomic<int> counter{0};
-  std::vector<std::unique_ptr<braid::Thread>> threads;
-  for (int i = 0; i < t; ++i) {
-    threads.push_back(std::make_unique<braid::Thread>([&] {
-      for (int k = 0; k < n; ++k) {
-        const int v = counter.load();
-        counter.store(v + 1);
-      }
-    }));
-  }
-  for (auto& th : threads) th->start();
-  for (auto& th : threads) th->join();
-  BRAID_ASSERT(counter.load() == t * n, "lost update: counter is ", counter.load());
-}
+// S1 and S2 are braid::programs::locked_counter and racy_atomic_counter.
+void s1(int t, int n) { braid::programs::locked_counter(t, n); }
+void s2(int t, int n) { braid::programs::racy_atomic_counter(t, n); }
 
 std::uint64_t factorial(int n) { return n <= 1 ? 1 : n * factorial(n - 1); }
 
