@@ -52,7 +52,8 @@ def load_counters(paths):
             if b.get("error_occurred"):
                 continue
             name = b.get("run_name", b["name"]).removesuffix("/real_time")
-            values = {k: v for k, v in b.items() if isinstance(v, (int, float))}
+            values = {k: v for k, v in b.items()
+                      if isinstance(v, (int, float)) or k == "time_unit"}
             if b.get("run_type") == "aggregate":
                 if b.get("aggregate_name") == "median":
                     medians[name] = values
@@ -87,23 +88,8 @@ def engine_rows(counters):
 
 def load_braid(paths):
     """Returns {benchmark name: seconds per iteration (real time)}."""
-    plain, medians = {}, {}
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-        for b in doc.get("benchmarks", []):
-            if b.get("error_occurred"):
-                continue
-            secs = b["real_time"] * TO_SECONDS[b.get("time_unit", "ns")]
-            # "BM_Balance/real_time" -> "BM_Balance" (UseRealTime adds the suffix).
-            name = b.get("run_name", b["name"]).removesuffix("/real_time")
-            if b.get("run_type") == "aggregate":
-                if b.get("aggregate_name") == "median":
-                    medians[name] = secs
-            else:
-                plain.setdefault(name, secs)
-    plain.update(medians)
-    return plain
+    return {name: values["real_time"] * TO_SECONDS[values.get("time_unit", "ns")]
+            for name, values in load_counters(paths).items()}
 
 
 def fmt_time(secs):

@@ -31,10 +31,6 @@ detail::FutexMutex& name_mutex() {
   return mu;
 }
 
-bool finished(const ThreadContext& ctx) {
-  return ctx.state.load(std::memory_order_acquire) == ThreadContext::kFinished;
-}
-
 }  // namespace
 
 Thread::Thread() : Thread(TargetTag{}, ThreadOptions{}, std::function<void()>()) {}

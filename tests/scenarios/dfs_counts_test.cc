@@ -12,6 +12,7 @@
 #include "braid/thread.h"
 #include "braid/tracked.h"
 #include "programs/counters.h"
+#include "scenarios/dfs_support.h"
 
 // Locks are taken and released inside lambdas run as logical threads: clang's
 // static thread-safety analysis cannot follow them.
@@ -21,13 +22,7 @@
 
 namespace {
 
-braid::Options dfs_options() {
-  braid::Options o;
-  o.strategy = braid::Strategy::dfs();
-  o.apply_environment = false;
-  o.time_budget = std::chrono::milliseconds(0);
-  return o;
-}
+using braid::testing_support::dfs_options;
 
 // S1 and S2 are braid::programs::locked_counter and racy_atomic_counter.
 void s1(int t, int n) { braid::programs::locked_counter(t, n); }

@@ -12,6 +12,7 @@
 #include "braid/testing.h"
 #include "braid/thread.h"
 #include "braid/tracked.h"
+#include "scenarios/dfs_support.h"
 
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wthread-safety-analysis"
@@ -19,40 +20,14 @@
 
 namespace {
 
-braid::Options dfs(bool spurious = false) {
-  braid::Options o;
-  o.strategy = braid::Strategy::dfs();
-  o.apply_environment = false;
-  o.time_budget = std::chrono::milliseconds(0);
-  o.spurious_wakeups = spurious;
-  return o;
-}
+using braid::testing_support::dfs_options;
+using braid::testing_support::two_increments;
 
 template <typename T, typename Body>
 std::set<T> outcomes(Body body, bool spurious = false) {
-  std::set<T> seen;
-  braid::Report r = braid::explore(dfs(spurious), [&] { seen.insert(body()); });
-  EXPECT_TRUE(r.ok) << r.to_string();
-  EXPECT_TRUE(r.exhaustive) << r.to_string();
-  return seen;
+  return braid::testing_support::dfs_outcomes<T>(body, spurious);
 }
 
-int two_increments(bool locked) {
-  braid::Atomic<int> x{0};
-  braid::Lock lock;
-  auto inc = [&] {
-    if (locked) lock.acquire();
-    int v = x.load();
-    x.store(v + 1);
-    if (locked) lock.release();
-  };
-  braid::Thread a(inc), b(inc);
-  a.start();
-  b.start();
-  a.join();
-  b.join();
-  return x.load();
-}
 
 TEST(DfsOutcomes, UnlockedIncrementsGiveOneOrTwo) {
   EXPECT_EQ(outcomes<int>([] { return two_increments(false); }), (std::set<int>{1, 2}));
@@ -115,11 +90,11 @@ TEST(DfsOutcomes, ConditionWithSpuriousWakeups) {
 using braid::FailureKind;
 
 TEST(DfsDetectors, Assertion) {
-  braid::testing::expect_failure(FailureKind::kAssertion, dfs(), [] { BRAID_ASSERT(two_increments(false) == 2); });
+  braid::testing::expect_failure(FailureKind::kAssertion, dfs_options(), [] { BRAID_ASSERT(two_increments(false) == 2); });
 }
 
 TEST(DfsDetectors, UncaughtException) {
-  braid::testing::expect_failure(FailureKind::kUncaughtException, dfs(), [] {
+  braid::testing::expect_failure(FailureKind::kUncaughtException, dfs_options(), [] {
     braid::Thread t([] { throw braid::ValueError("bad value"); });
     t.start();
     t.join();
@@ -127,7 +102,7 @@ TEST(DfsDetectors, UncaughtException) {
 }
 
 TEST(DfsDetectors, DeadlockOnOppositeLockOrders) {
-  braid::testing::expect_failure(FailureKind::kDeadlock, dfs(), [] {
+  braid::testing::expect_failure(FailureKind::kDeadlock, dfs_options(), [] {
     braid::Lock a, b;
     braid::Thread t([&] {
       b.acquire();
@@ -145,7 +120,7 @@ TEST(DfsDetectors, DeadlockOnOppositeLockOrders) {
 }
 
 TEST(DfsDetectors, Misuse) {
-  braid::testing::expect_failure(FailureKind::kMisuse, dfs(), [] {
+  braid::testing::expect_failure(FailureKind::kMisuse, dfs_options(), [] {
     braid::Lock lock;
     braid::Thread t([&] {
       lock.acquire();
@@ -158,7 +133,7 @@ TEST(DfsDetectors, Misuse) {
 }
 
 TEST(DfsDetectors, DataRace) {
-  braid::testing::expect_failure(FailureKind::kDataRace, dfs(), [] {
+  braid::testing::expect_failure(FailureKind::kDataRace, dfs_options(), [] {
     braid::Shared<int> x{0};
     braid::Thread t([&] { x.store(x.load() + 1); });
     t.start();
@@ -168,7 +143,7 @@ TEST(DfsDetectors, DataRace) {
 }
 
 TEST(DfsDetectors, StepLimit) {
-  braid::Options o = dfs();
+  braid::Options o = dfs_options();
   o.max_steps = 200;
   braid::testing::expect_failure(FailureKind::kStepLimit, o, [] {
     braid::Atomic<int> stop{0};
@@ -183,7 +158,7 @@ TEST(DfsDetectors, StepLimit) {
 }
 
 TEST(DfsDetectors, FixedTwinsPass) {
-  BRAID_EXPECT_OK(dfs(), [] { BRAID_ASSERT(two_increments(true) == 2); });
+  BRAID_EXPECT_OK(dfs_options(), [] { BRAID_ASSERT(two_increments(true) == 2); });
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "braid/rlock.h"
 #include "braid/thread.h"
 #include "braid/tracked.h"
+#include "scenarios/dfs_support.h"
 
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wthread-safety-analysis"
@@ -18,13 +19,7 @@
 
 namespace {
 
-braid::Options dfs_options() {
-  braid::Options o;
-  o.strategy = braid::Strategy::dfs();
-  o.apply_environment = false;
-  o.time_budget = std::chrono::milliseconds(0);
-  return o;
-}
+using braid::testing_support::dfs_options;
 
 // t threads, each n times {acquire; acquire; counter += 1; release; release}.
 void nested(int t, int n) {

@@ -11,6 +11,7 @@
 #include "braid/explore.h"
 #include "braid/lock.h"
 #include "braid/thread.h"
+#include "scenarios/dfs_support.h"
 
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wthread-safety-analysis"
@@ -18,22 +19,13 @@
 
 namespace {
 
-braid::Options dfs() {
-  braid::Options o;
-  o.strategy = braid::Strategy::dfs();
-  o.apply_environment = false;
-  o.time_budget = std::chrono::milliseconds(0);
-  return o;
-}
+using braid::testing_support::dfs_options;
 
 template <typename T, typename Body>
 std::set<T> outcomes(Body body) {
-  std::set<T> seen;
-  braid::Report r = braid::explore(dfs(), [&] { seen.insert(body()); });
-  EXPECT_TRUE(r.ok) << r.to_string();
-  EXPECT_TRUE(r.exhaustive) << r.to_string();
-  return seen;
+  return braid::testing_support::dfs_outcomes<T>(body);
 }
+
 
 // Thread a holds the lock for one step; thread b tries it once. b's try runs
 // before a's acquire (succeeds), between a's acquire and release (fails:

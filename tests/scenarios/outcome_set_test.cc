@@ -10,6 +10,7 @@
 #include "braid/lock.h"
 #include "braid/thread.h"
 #include "braid/tracked.h"
+#include "scenarios/dfs_support.h"
 
 // These tests take and release locks conditionally, or misuse them on purpose
 // (the detectors must see it): clang's static thread-safety analysis is off here.
@@ -18,6 +19,8 @@
 #endif
 
 namespace {
+
+using braid::testing_support::two_increments;
 
 using namespace std::chrono_literals;
 
@@ -31,23 +34,6 @@ std::set<T> outcomes(Body body, braid::Strategy strategy = braid::Strategy::rand
   braid::Report r = braid::explore(o, [&] { seen.insert(body()); });
   EXPECT_TRUE(r.ok) << r.to_string();
   return seen;
-}
-
-int two_increments(bool locked) {
-  braid::Atomic<int> x{0};
-  braid::Lock lock;
-  auto inc = [&] {
-    if (locked) lock.acquire();
-    int v = x.load();
-    x.store(v + 1);
-    if (locked) lock.release();
-  };
-  braid::Thread a(inc), b(inc);
-  a.start();
-  b.start();
-  a.join();
-  b.join();
-  return x.load();
 }
 
 TEST(OutcomeSet, UnlockedIncrementsGiveOneOrTwo) {
