@@ -67,6 +67,25 @@ void futex_wake(const std::atomic<std::uint32_t>& word, int n) noexcept {
             0);
 }
 
+bool futex_wait_shared(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                       const std::optional<Duration>& deadline) {
+  timespec ts;
+  timespec* tsp = nullptr;
+  if (deadline) {
+    if (monotonic_now() >= *deadline) return false;
+    ts = to_timespec(*deadline);
+    tsp = &ts;
+  }
+  long rc = ::syscall(SYS_futex, word_address(word), FUTEX_WAIT_BITSET, expected, tsp, nullptr,
+                      FUTEX_BITSET_MATCH_ANY);
+  if (rc == -1 && errno == ETIMEDOUT) return false;
+  return true;
+}
+
+void futex_wake_shared(const std::atomic<std::uint32_t>& word, int n) noexcept {
+  ::syscall(SYS_futex, word_address(word), FUTEX_WAKE, n, nullptr, nullptr, 0);
+}
+
 void sleep(Duration d, const braid::source_location& where) {
   if (Model* m = model()) {
     m->sleep(d, where);

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "braid/errors.h"
 #include "runtime_internal.h"
 
 namespace braid {
@@ -93,8 +94,12 @@ bool on_process_main_thread() noexcept {
 
 // -- Main and dummy contexts ------------------------------------------------------
 
-const std::shared_ptr<ThreadContext>& os_main_context() {
-  static const std::shared_ptr<ThreadContext> main = [] {
+namespace {
+
+// The main thread's context; fork_process() replaces it in a child forked by
+// another thread (registry_fork_child).
+std::shared_ptr<ThreadContext>& main_slot() {
+  static std::shared_ptr<ThreadContext> main = [] {
     auto ctx = std::make_shared<ThreadContext>("MainThread", false);
     ctx->is_main = true;
     ctx->native_id = static_cast<std::uint64_t>(::getpid());
@@ -104,6 +109,40 @@ const std::shared_ptr<ThreadContext>& os_main_context() {
     return ctx;
   }();
   return main;
+}
+
+}  // namespace
+
+const std::shared_ptr<ThreadContext>& os_main_context() { return main_slot(); }
+
+// -- At-fork handling of the registry (used by runtime_fork.cc) -----------------
+
+void registry_fork_prepare() { registry().mu.lock(); }
+
+void registry_fork_parent() { registry().mu.unlock(); }
+
+std::shared_ptr<ThreadContext> registry_fork_child(ThreadContext* self) {
+  Registry& r = registry();
+  r.mu.unlock();  // taken by registry_fork_prepare() on this very thread
+  std::lock_guard<std::mutex> g(r.mu);
+  std::shared_ptr<ThreadContext> keep;
+  for (auto& ctx : r.live) {
+    if (ctx.get() == self) {
+      keep = ctx;
+    } else {
+      ctx->state.store(ThreadContext::kFinished, std::memory_order_release);  // Thread._stop()
+    }
+  }
+  if (!keep) {  // a caller braid no longer tracks: a fresh _MainThread
+    keep = std::make_shared<ThreadContext>("MainThread", false);
+    keep->state.store(ThreadContext::kStarted, std::memory_order_release);
+  }
+  if (keep->is_dummy) keep->name = "MainThread";
+  keep->is_dummy = false;
+  keep->is_main = true;
+  r.live.assign(1, keep);
+  main_slot() = keep;
+  return keep;
 }
 
 namespace {
@@ -194,6 +233,10 @@ const char* op_name(Op op) noexcept {
     case Op::kSleep: return "sleep";
     case Op::kYield: return "yield";
     case Op::kLocalAccess: return "local.access";
+    case Op::kChannelSend: return "channel.send";
+    case Op::kChannelRecv: return "channel.recv";
+    case Op::kChannelQuery: return "channel.query";
+    case Op::kChannelClose: return "channel.close";
     case Op::kUser: return "user";
   }
   return "unknown";
@@ -267,6 +310,18 @@ void spawn(std::shared_ptr<ThreadContext> ctx, std::function<void()> body,
     return;
   }
   detail::os_spawn(std::move(ctx), std::move(body));
+}
+
+void spawn_process(std::shared_ptr<ThreadContext> ctx, std::function<void()> body,
+                   const braid::source_location& where) {
+  Model* m = model();
+  if (m == nullptr) throw misuse<RuntimeError>("spawn_process() needs the model runtime; use fork_process()");
+  m->step(Op::kThreadStart, ctx.get(), where);
+  ctx->state.store(ThreadContext::kStarted, std::memory_order_relaxed);
+  ThreadContext* child = ctx.get();
+  m->spawn_process(std::move(ctx), std::move(body));
+  if (child->ident == 0) child->ident = detail::next_logical_ident();
+  if (child->native_id == 0) child->native_id = child->ident;
 }
 
 std::vector<std::shared_ptr<ThreadContext>> live_threads() {

@@ -67,6 +67,10 @@ void Execution::reset() {
   last_object_ = nullptr;
   last_object_id_ = 0;
   races_.reset();
+  if (BRAID_UNLIKELY(has_processes_)) {
+    spaces_.reset();
+    has_processes_ = false;
+  }
   always_ready_ = guarded_ = timed_ = 0;
   ++gen_;
 }

@@ -41,6 +41,7 @@
 #include "braid/runtime.h"
 #include "report/trace.h"
 #include "runtime/object_table.h"
+#include "runtime/process_spaces.h"
 #include "runtime/race_detector.h"
 #include "runtime/stack_pool.h"
 #include "runtime/step_log.h"
@@ -67,6 +68,7 @@ struct LogicalThread {
   enum class State : std::uint8_t { kUnstarted, kWaiting, kRunning, kFinished };
 
   std::uint32_t id = 0;
+  std::uint32_t process = 0;  // the simulated process (0: the program's own)
   State state = State::kUnstarted;
   bool started = false;  // has a fiber
   std::shared_ptr<runtime::ThreadContext> ctx;
@@ -134,6 +136,13 @@ class Execution final : public runtime::Model, public ExecutionView {
   void acquired(const void* object) override;
   void released(const void* object) override;
   void spawn(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) override;
+  void spawn_process(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) override;
+  std::uint32_t process_id() const noexcept override {
+    return current_ == kHost ? 0 : threads_[current_]->process;
+  }
+  void* tracked_storage(void* own, const runtime::TrackedOps& ops, bool write) override {
+    return spaces_.storage(process_id(), own, ops, write);
+  }
   std::vector<std::shared_ptr<runtime::ThreadContext>> live_threads() override;
   std::shared_ptr<runtime::ThreadContext> main_thread() override;
   Duration now() override { return now_; }
@@ -275,6 +284,8 @@ class Execution final : public runtime::Model, public ExecutionView {
   std::vector<std::uint32_t> object_clock_gen_;
   std::uint32_t gen_ = 0;
   RaceDetector races_;
+  ProcessSpaces spaces_;
+  std::vector<const void*> dropped_;  // forget(): copies whose identities go too
 };
 
 inline void Execution::mark_waiting(LogicalThread& t) noexcept {

@@ -96,6 +96,7 @@ void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::functi
   LogicalThread& parent = me();
   LogicalThread& t = new_thread();
   t.ctx = std::move(child);
+  t.process = parent.process;
   t.ctx->ident = t.ctx->native_id = t.id + 1;  // deterministic: the same in every execution
   t.body = std::move(body);
   t.object = t.ctx.get();
@@ -103,6 +104,14 @@ void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::functi
   t.clock.assign(parent.clock);
   t.clock.set(t.id, 1);
   parent.clock.bump(parent.id);
+}
+
+void Execution::spawn_process(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) {
+  if (current_ == kHost || aborting_) return;
+  const std::uint32_t parent = me().process;
+  spawn(std::move(child), std::move(body));
+  threads_[live_ - 1]->process = spaces_.fork(parent);
+  has_processes_ = true;
 }
 
 std::vector<std::shared_ptr<runtime::ThreadContext>> Execution::live_threads() {
@@ -120,6 +129,14 @@ std::shared_ptr<runtime::ThreadContext> Execution::main_thread() {
 void Execution::forget(const void* object) noexcept {
   if (object == last_object_) last_object_ = nullptr, last_object_id_ = 0;
   objects_.forget(object);
+  if (BRAID_UNLIKELY(has_processes_)) {
+    dropped_.clear();
+    spaces_.forget(object, &dropped_);
+    for (const void* copy : dropped_) {
+      if (copy == last_object_) last_object_ = nullptr, last_object_id_ = 0;
+      objects_.forget(copy);
+    }
+  }
 }
 
 std::string Execution::thread_name(std::uint32_t id) const {
@@ -151,6 +168,8 @@ std::string Execution::object_name(std::uint32_t id) const {
     case Op::kSharedRead: case Op::kSharedWrite: type = "Shared"; break;
     case Op::kAtomicLoad: case Op::kAtomicStore: case Op::kAtomicRmw: type = "Atomic"; break;
     case Op::kLocalAccess: type = "Local"; break;
+    case Op::kChannelSend: case Op::kChannelRecv: case Op::kChannelQuery: case Op::kChannelClose:
+      type = "Channel"; break;
     default: break;
   }
   return std::string(type) + "#" + std::to_string(id);

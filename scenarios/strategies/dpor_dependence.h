@@ -53,6 +53,7 @@ constexpr bool read_like(runtime::Op op) noexcept {
     case Op::kEventQuery:
     case Op::kEventWait:
     case Op::kQueueQuery:
+    case Op::kChannelQuery:
     case Op::kThreadJoin:
     case Op::kLocalAccess:
       return true;

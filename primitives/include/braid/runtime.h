@@ -99,6 +99,10 @@ enum class Op : std::uint8_t {
   kSleep,
   kYield,
   kLocalAccess,
+  kChannelSend,   // mp::Queue put, Connection send, a Pool task or result sent
+  kChannelRecv,   // mp::Queue get, Connection recv
+  kChannelQuery,  // qsize/empty/full/poll
+  kChannelClose,  // close of a queue or connection end
   kUser,
 };
 
@@ -171,6 +175,16 @@ enum class Wake : std::uint8_t {
 
 class ThreadContext;
 
+// TrackedOps
+//
+// How a model copies a tracked variable's value (Shared<T>, Atomic<T>) into a
+// simulated process: `clone` returns a heap copy of the value at `value`,
+// `destroy` frees such a copy. One constant instance per type.
+struct TrackedOps {
+  void* (*clone)(const void* value);
+  void (*destroy)(void* copy) noexcept;
+};
+
 // Model
 //
 // The model runtime, implemented by the engine (braid::scenarios). Installed per
@@ -221,6 +235,38 @@ class Model {
   // escapes `body` fails the execution, naming the thread.
   virtual void spawn(std::shared_ptr<ThreadContext> child, std::function<void()> body) = 0;
 
+  // Model::spawn_process()
+  //
+  // Like spawn(), but the child runs in a new simulated process: every tracked
+  // variable (Shared<T>, Atomic<T>) it reads has the value its parent's process
+  // saw at this moment, and writes on either side are never seen by the other
+  // (copy on write, as after fork). Only channels (mp queues, pipes) carry data
+  // between processes. The default fails the execution: a model without
+  // processes.
+  virtual void spawn_process(std::shared_ptr<ThreadContext> child, std::function<void()> body) {
+    (void)child;
+    (void)body;
+    fail("this model runtime does not simulate processes", braid::source_location::current());
+  }
+
+  // The simulated process of the calling logical thread: 0 for the program's
+  // own, 1, 2, ... for processes started by spawn_process().
+  virtual std::uint32_t process_id() const noexcept { return 0; }
+
+  // True once the execution has started a simulated process. Until then every
+  // tracked variable lives in its own storage and tracked_storage() is not
+  // needed: the check is inline, the call is not.
+  bool has_processes() const noexcept { return has_processes_; }
+
+  // The storage the calling logical thread's process sees for the tracked
+  // variable whose own storage is `own` (the main process's copy); `write` is
+  // true before a write. Called only when has_processes().
+  virtual void* tracked_storage(void* own, const TrackedOps& ops, bool write) {
+    (void)ops;
+    (void)write;
+    return own;
+  }
+
   // The logical threads started and not yet finished, main first.
   virtual std::vector<std::shared_ptr<ThreadContext>> live_threads() = 0;
 
@@ -256,6 +302,9 @@ class Model {
   // releasing a lock the caller does not hold is then ignored instead of
   // thrown from a destructor.
   virtual bool unwinding() const noexcept { return false; }
+
+ protected:
+  bool has_processes_ = false;
 };
 
 namespace detail {
@@ -342,6 +391,21 @@ void set_current_context(ThreadContext* ctx) noexcept;
 void spawn(std::shared_ptr<ThreadContext> ctx, std::function<void()> body,
            const braid::source_location& where = braid::source_location::current());
 
+// Starts `body` as a new simulated process described by `ctx` (a
+// kThreadStart step, then Model::spawn_process). Model runtime only: on the OS
+// runtime it throws RuntimeError (real processes come from fork_process()).
+void spawn_process(std::shared_ptr<ThreadContext> ctx, std::function<void()> body,
+                   const braid::source_location& where = braid::source_location::current());
+
+// fork_process()
+//
+// The OS runtime's fork(2) with braid's at-fork handling: in the child only the
+// calling thread remains; the registry of live threads holds just it (it
+// becomes the child's main thread) and braid's internal state is reset so it is
+// usable. Returns the child's pid in the parent, 0 in the child. Throws
+// OSError if fork fails, RuntimeError under the model (use spawn_process).
+int fork_process();
+
 // The live threads: started, not finished (and the main and dummy threads).
 std::vector<std::shared_ptr<ThreadContext>> live_threads();
 
@@ -367,6 +431,12 @@ void futex_wake(const std::atomic<std::uint32_t>& word, int n) noexcept;
 inline void futex_wake_all(const std::atomic<std::uint32_t>& word) noexcept {
   futex_wake(word, INT32_MAX);
 }
+
+// The same for a word in memory shared between processes (MAP_SHARED): a
+// non-private futex. OS runtime only.
+bool futex_wait_shared(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                       const std::optional<Duration>& deadline);
+void futex_wake_shared(const std::atomic<std::uint32_t>& word, int n) noexcept;
 
 // Sleeps the calling thread (virtual time under the model).
 void sleep(Duration d, const braid::source_location& where = braid::source_location::current());

@@ -75,6 +75,13 @@ class Shared {
   //
   // Returns a copy of the value. A visible read. Never blocks.
   T load(Where where = Where::current()) const {
+    if (BRAID_UNLIKELY(runtime::hooked())) {
+      if (runtime::Model* m = runtime::model(); m != nullptr && m->has_processes()) {
+        const T* v = storage(*m, false);
+        m->step(runtime::Op::kSharedRead, key(v), where);
+        return *v;
+      }
+    }
     runtime::visible(runtime::Op::kSharedRead, this, where);
     return value_;
   }
@@ -84,6 +91,13 @@ class Shared {
   //
   // Replaces the value. A visible write. Never blocks.
   void store(T value, Where where = Where::current()) {
+    if (BRAID_UNLIKELY(runtime::hooked())) {
+      if (runtime::Model* m = runtime::model(); m != nullptr && m->has_processes()) {
+        m->step(runtime::Op::kSharedWrite, key(storage(*m, false)), where);
+        *storage(*m, true) = std::move(value);
+        return;
+      }
+    }
     runtime::visible(runtime::Op::kSharedWrite, this, where);
     value_ = std::move(value);
   }
@@ -111,6 +125,16 @@ class Shared {
   Shared& operator--() requires std::is_arithmetic_v<T> { return *this -= T(1); }
 
  private:
+  // Under modelled processes (runtime::spawn_process): the calling process's
+  // copy of the value, and the identity the model knows that copy by.
+  T* storage(runtime::Model& m, bool write) const {
+    return static_cast<T*>(m.tracked_storage(const_cast<T*>(&value_), kOps, write));
+  }
+  const void* key(const T* v) const noexcept { return v == &value_ ? static_cast<const void*>(this) : v; }
+  static void* clone(const void* v) { return new T(*static_cast<const T*>(v)); }
+  static void destroy(void* v) noexcept { delete static_cast<T*>(v); }
+  static constexpr runtime::TrackedOps kOps{&clone, &destroy};
+
   T value_;
 };
 
@@ -140,21 +164,21 @@ class Atomic {
   // Atomic::load(): reads the value.
   T load(Where where = Where::current()) const {
     runtime::Model* m = enter(runtime::Op::kAtomicLoad, where);
-    T v = value_.load();
-    if (m != nullptr) m->sync_acquire(this);
+    T v = cell(m, false).load();
+    if (m != nullptr) m->sync_acquire(self(m));
     return v;
   }
 
   // Atomic::store(): writes the value.
   void store(T value, Where where = Where::current()) {
     runtime::Model* m = enter(runtime::Op::kAtomicStore, where);
-    if (m != nullptr) m->sync_release(this);
-    value_.store(value);
+    if (m != nullptr) m->sync_release(self(m));
+    cell(m, true).store(value);
   }
 
   // Atomic::exchange(): writes `value` and returns the previous value.
   T exchange(T value, Where where = Where::current()) {
-    return rmw(where, [&] { return value_.exchange(value); });
+    return rmw(where, [&](std::atomic<T>& c) { return c.exchange(value); });
   }
 
   // Atomic::compare_exchange()
@@ -164,10 +188,10 @@ class Atomic {
   // failed exchange is a load). Never fails spuriously (the strong form).
   bool compare_exchange(T& expected, T desired, Where where = Where::current()) {
     runtime::Model* m = enter(runtime::Op::kAtomicRmw, where);
-    const bool ok = value_.compare_exchange_strong(expected, desired);
+    const bool ok = cell(m, true).compare_exchange_strong(expected, desired);
     if (m != nullptr) {
-      m->sync_acquire(this);
-      if (ok) m->sync_release(this);
+      m->sync_acquire(self(m));
+      if (ok) m->sync_release(self(m));
     }
     return ok;
   }
@@ -178,10 +202,10 @@ class Atomic {
   // Atomic::fetch_add(), fetch_sub(): add / subtract, returning the previous
   // value. Integral types only.
   T fetch_add(T d, Where where = Where::current()) requires std::is_integral_v<T> {
-    return rmw(where, [&] { return value_.fetch_add(d); });
+    return rmw(where, [&](std::atomic<T>& c) { return c.fetch_add(d); });
   }
   T fetch_sub(T d, Where where = Where::current()) requires std::is_integral_v<T> {
-    return rmw(where, [&] { return value_.fetch_sub(d); });
+    return rmw(where, [&](std::atomic<T>& c) { return c.fetch_sub(d); });
   }
 
   // `T x = atomic;` is load(); `atomic = x;` is store().
@@ -196,7 +220,7 @@ class Atomic {
   runtime::Model* enter(runtime::Op op, const Where& where) const {
     if (BRAID_UNLIKELY(runtime::hooked())) {
       if (runtime::Model* m = runtime::model()) {
-        m->step(op, this, where);
+        m->step(op, self(m), where);
         return m;
       }
       runtime::chaos_point();
@@ -204,13 +228,32 @@ class Atomic {
     return nullptr;
   }
 
+  // The value the calling (modelled) process sees: value_, or its copy under
+  // modelled processes (runtime::spawn_process); `write` before a change.
+  std::atomic<T>& cell(runtime::Model* m, bool write) const {
+    auto* own = const_cast<std::atomic<T>*>(&value_);
+    if (m == nullptr || !m->has_processes()) return *own;
+    return *static_cast<std::atomic<T>*>(m->tracked_storage(own, kOps, write));
+  }
+  // The identity the model knows the calling process's value by.
+  const void* self(runtime::Model* m) const {
+    if (m == nullptr || !m->has_processes()) return this;
+    const std::atomic<T>* c = &cell(m, false);
+    return c == &value_ ? static_cast<const void*>(this) : c;
+  }
+  static void* clone(const void* v) {
+    return new std::atomic<T>(static_cast<const std::atomic<T>*>(v)->load(std::memory_order_relaxed));
+  }
+  static void destroy(void* v) noexcept { delete static_cast<std::atomic<T>*>(v); }
+  static constexpr runtime::TrackedOps kOps{&clone, &destroy};
+
   template <typename F>
   T rmw(const Where& where, F&& op) {
     runtime::Model* m = enter(runtime::Op::kAtomicRmw, where);
-    T old = op();
+    T old = op(cell(m, true));
     if (m != nullptr) {
-      m->sync_acquire(this);
-      m->sync_release(this);
+      m->sync_acquire(self(m));
+      m->sync_release(self(m));
     }
     return old;
   }
