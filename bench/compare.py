@@ -102,12 +102,15 @@ def fmt_time(secs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("braid_json", nargs="+")
-    parser.add_argument("--python", required=True, help="bench/python_baseline.py output")
+    parser.add_argument("--python", required=True, action="append",
+                        help="output of a bench/python_*.py baseline (repeatable)")
     args = parser.parse_args()
 
     braid = load_braid(args.braid_json)
-    with open(args.python, encoding="utf-8") as f:
-        python = {k: v["median"] for k, v in json.load(f)["benchmarks"].items()}
+    python = {}
+    for path in args.python:
+        with open(path, encoding="utf-8") as f:
+            python.update({k: v["median"] for k, v in json.load(f)["benchmarks"].items()})
 
     rows, failed, missing = [], 0, 0
     for row, name, kind, base_name, max_ratio, goal in GOALS:

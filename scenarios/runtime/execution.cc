@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <new>
+#include <thread>
 
 #include "braid/errors.h"
 #include "runtime/fiber_annotations.h"
@@ -23,6 +24,16 @@ const auto kNever = [] { return false; };
 Execution::Execution(StackPool& pool) : pool_(pool) {
   alternatives_.reserve(64);
   choices_.reserve(1024);
+  if constexpr (annotate::kTsanFibers) {
+    // libstdc++ updates shared_ptr counts with plain (non-atomic) arithmetic
+    // while the process has never had a second thread; TSan, which sees our
+    // fibers as threads, would call that a race. One thread, once, ends it.
+    static const bool multithreaded = [] {
+      std::thread([] {}).join();
+      return true;
+    }();
+    (void)multithreaded;
+  }
 }
 
 Execution::~Execution() = default;
@@ -36,6 +47,8 @@ LogicalThread& Execution::new_thread() {
   t.state = LogicalThread::State::kFinished;
   set_state(t, LogicalThread::State::kUnstarted);
   t.started = false;
+  t.process = 0;
+  t.tsan_prev = nullptr;
   t.op = runtime::Op::kThreadStart;
   t.object = nullptr;
   t.guard = runtime::Guard();
@@ -100,6 +113,10 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
   take_step(main, ChoiceKind::kReady);
   switch_to(0);
   unwind_all();
+  if (pending_) {  // a failure noted after the last scheduling point
+    pending_ = false;
+    if (!failed()) failure_ = std::move(pending_failure_);
+  }
 
   for (std::uint32_t i = 0; i < live_; ++i) threads_[i]->body = nullptr;
   runtime::install_model(nullptr);
@@ -119,9 +136,11 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
 
 runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::source_location& where,
                               runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
+  annotate::TsanIgnore tsan_ignore;
   if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) return runtime::Wake::kReady;
   if (BRAID_UNLIKELY(pending_)) raise_pending();
   LogicalThread& t = me();
+  if constexpr (annotate::kTsanFibers) tsan_before_step(t, op, object);
   t.op = op;
   t.object = object;
   t.where = where;
@@ -134,7 +153,30 @@ runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::s
   const std::uint32_t next = decide(t.id);
   if (next != t.id) switch_to(next);
   t.guard = runtime::Guard();
+  if constexpr (annotate::kTsanFibers) tsan_after_step(t, op, object);
   return t.wake;
+}
+
+// TSan's view of a step (see fiber_annotations.h): the thread's history so far
+// is released into the object of its previous step (what it did after that
+// step) and into this step's object; when the step proceeds, the object's
+// history is acquired. Tracked variables are not synchronisation: their
+// steps carry no edge. (A Local's steps do: its table of per-thread values is
+// shared state that braid's Local orders.)
+void Execution::tsan_before_step(LogicalThread& t, runtime::Op op, const void* object) noexcept {
+  if (t.tsan_prev != nullptr) annotate::tsan_release(t.tsan_prev);
+  t.tsan_prev = nullptr;
+  if (object != nullptr && tsan_edge(op)) annotate::tsan_release(object);
+}
+
+void Execution::tsan_after_step(LogicalThread& t, runtime::Op op, const void* object) noexcept {
+  if (object == nullptr || !tsan_edge(op)) return;
+  annotate::tsan_acquire(object);
+  t.tsan_prev = object;
+}
+
+bool Execution::tsan_edge(runtime::Op op) noexcept {
+  return op != runtime::Op::kSharedRead && op != runtime::Op::kSharedWrite;
 }
 
 std::uint32_t Execution::decide_after_end() { return decide(kNoThread); }
@@ -286,18 +328,35 @@ void Execution::race_found(LogicalThread& t, std::uint32_t obj, bool write, cons
 }
 
 void Execution::fail_later(std::string message, const braid::source_location& where) {
+  annotate::TsanIgnore tsan_ignore;
   if (pending_ || failed()) return;
   pending_ = true;
   pending_failure_ = Failure{FailureKind::kAssertion, std::move(message), current_, std::nullopt, where};
 }
 
+void Execution::sanitizer_report() {
+  annotate::TsanIgnore tsan_ignore;
+  if (pending_ || failed() || current_ == kHost) return;
+  pending_ = true;
+  pending_failure_ = Failure{FailureKind::kDataRace,
+                             "ThreadSanitizer reported a data race in this interleaving (its report is printed "
+                             "above): memory braid does not track, such as a plain variable instead of a "
+                             "Shared<T>, accessed by two logical threads with no happens-before between them",
+                             current_, me().op, me().where, true};
+}
+
 void Execution::raise_pending() {
   pending_ = false;
   Failure f = std::move(pending_failure_);
+  if (f.sanitizer) {
+    if (failure_.kind == FailureKind::kNone) failure_ = std::move(f);
+    abort_current();
+  }
   fail_with(f.kind, std::move(f.message), f.where, std::nullopt);
 }
 
 void Execution::fail(std::string message, const braid::source_location& where) {
+  annotate::TsanIgnore tsan_ignore;
   fail_with(FailureKind::kAssertion, std::move(message), where, std::nullopt);
 }
 
@@ -322,6 +381,7 @@ void Execution::abort_current() {
 }
 
 void Execution::sleep(Duration d, const braid::source_location& where) {
+  annotate::TsanIgnore tsan_ignore;
   if (d <= Duration{0}) {
     step(runtime::Op::kSleep, nullptr, where, runtime::Guard(), std::nullopt, false);
     return;
@@ -329,6 +389,7 @@ void Execution::sleep(Duration d, const braid::source_location& where) {
   if (aborting_ || current_ == kHost) return;
   LogicalThread& t = me();
   if (BRAID_UNLIKELY(pending_)) raise_pending();
+  if constexpr (annotate::kTsanFibers) tsan_before_step(t, runtime::Op::kSleep, nullptr);
   t.op = runtime::Op::kSleep;
   t.object = nullptr;
   t.where = where;
@@ -344,6 +405,7 @@ void Execution::sleep(Duration d, const braid::source_location& where) {
 }
 
 std::uint64_t Execution::choose(std::uint64_t n) {
+  annotate::TsanIgnore tsan_ignore;
   if (n <= 1 || aborting_ || current_ == kHost) return 0;
   ++decisions_;
   const std::uint64_t v = scheduler_->choose_value(n);
@@ -354,3 +416,13 @@ std::uint64_t Execution::choose(std::uint64_t n) {
 }
 
 }  // namespace braid::engine
+
+#if defined(BRAID_TSAN_FIBERS)
+// ThreadSanitizer calls this after printing a report (a weak hook of its
+// runtime). A report during a model execution fails that execution, so braid's
+// report, with its replay line, follows TSan's.
+extern "C" void __tsan_on_report(const void* report) {
+  (void)report;
+  if (braid::engine::Execution* e = braid::engine::Execution::current()) e->sanitizer_report();
+}
+#endif

@@ -40,6 +40,7 @@
 #include "braid/explore.h"
 #include "braid/runtime.h"
 #include "report/trace.h"
+#include "runtime/fiber_annotations.h"
 #include "runtime/object_table.h"
 #include "runtime/process_spaces.h"
 #include "runtime/race_detector.h"
@@ -61,6 +62,9 @@ struct Failure {
   std::uint32_t thread = kNoThread;
   std::optional<runtime::Op> op;
   braid::source_location where;
+  // Reported by a sanitizer (TSan inside the model): not confirmed by replay
+  // or shrunk, since a sanitizer reports each race once per process.
+  bool sanitizer = false;
 };
 
 // A logical thread.
@@ -92,6 +96,7 @@ struct LogicalThread {
   std::vector<std::uint32_t> held;  // object ids, one entry per hold()
 
   void* tsan_fiber = nullptr;
+  const void* tsan_prev = nullptr;  // the object of the last step with a TSan edge
   void* asan_fake_stack = nullptr;
 };
 
@@ -122,6 +127,10 @@ class Execution final : public runtime::Model, public ExecutionView {
 
   // Fails the execution at the next scheduling point (GoogleTest assertions).
   void fail_later(std::string message, const braid::source_location& where);
+  // ThreadSanitizer printed a report while this execution ran (its
+  // __tsan_on_report hook): the execution fails as a data race at the next
+  // scheduling point.
+  void sanitizer_report();
 
   // The execution running on this OS thread, or null.
   static Execution* current() noexcept;
@@ -141,6 +150,7 @@ class Execution final : public runtime::Model, public ExecutionView {
     return current_ == kHost ? 0 : threads_[current_]->process;
   }
   void* tracked_storage(void* own, const runtime::TrackedOps& ops, bool write) override {
+    annotate::TsanIgnore tsan_ignore;
     return spaces_.storage(process_id(), own, ops, write);
   }
   std::vector<std::shared_ptr<runtime::ThreadContext>> live_threads() override;
@@ -193,6 +203,10 @@ class Execution final : public runtime::Model, public ExecutionView {
   [[noreturn, gnu::cold, gnu::noinline]] void race_found(LogicalThread& t, std::uint32_t obj, bool write,
                                                          const Access& earlier);
   [[noreturn, gnu::cold, gnu::noinline]] void step_limit_exceeded(std::uint32_t self);
+  // TSan's happens-before for a step (BRAID_TSAN_FIBERS builds only).
+  static bool tsan_edge(runtime::Op op) noexcept;
+  void tsan_before_step(LogicalThread& t, runtime::Op op, const void* object) noexcept;
+  void tsan_after_step(LogicalThread& t, runtime::Op op, const void* object) noexcept;
   // decide()'s general path: timeouts, spurious wake-ups, deadlock, and
   // executions with more than 64 threads.
   std::uint32_t decide_general(std::uint32_t self);
@@ -237,6 +251,11 @@ class Execution final : public runtime::Model, public ExecutionView {
   boost::context::fiber host_;
   alignas(boost::context::fiber) unsigned char graveyard_[sizeof(boost::context::fiber)];
   void* host_tsan_fiber_ = nullptr;
+  // TSan: every logical thread releases into this address when it switches
+  // away without synchronising, and the host acquires it whenever it resumes,
+  // so the host's clean-up is ordered after everything the threads did (and
+  // no logical thread ever acquires it).
+  char tsan_host_sync_ = 0;
   void* host_asan_fake_stack_ = nullptr;
   const void* host_stack_bottom_ = nullptr;
   std::size_t host_stack_size_ = 0;

@@ -54,7 +54,12 @@ void Execution::switch_to(std::uint32_t to) {
   runtime::set_current_context(t.ctx.get());
   annotate::asan_start(from == kHost ? &host_asan_fake_stack_ : &threads_[from]->asan_fake_stack,
                        static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
-  annotate::tsan_switch(t.tsan_fiber);
+  if (from == kHost) {
+    annotate::tsan_switch(t.tsan_fiber);
+  } else {
+    annotate::tsan_release(&tsan_host_sync_);
+    annotate::tsan_switch_nosync(t.tsan_fiber);
+  }
   boost::context::fiber back = std::move(t.fiber).resume();
   after_switch(std::move(back));
   if (aborting_ && from != kHost) throw AbortExecution{};
@@ -88,7 +93,13 @@ void Execution::exit_fiber(std::uint32_t to) noexcept {
   last_from_ = current_;
   current_ = to;
   annotate::asan_start(nullptr, bottom, size);
-  annotate::tsan_switch(tsan_fiber);
+  annotate::tsan_ignore_end();  // fiber_main's: TSan requires a fiber to end with no ignore left
+  if (to == kHost) {
+    annotate::tsan_switch(tsan_fiber);
+  } else {
+    annotate::tsan_release(&tsan_host_sync_);
+    annotate::tsan_switch_nosync(tsan_fiber);
+  }
   new (graveyard_) boost::context::fiber(std::move(*target).resume());
   std::abort();  // a finished fiber is never resumed
 }
@@ -97,6 +108,8 @@ void Execution::after_switch(boost::context::fiber&& from) noexcept {
   const void* bottom = nullptr;
   std::size_t size = 0;
   annotate::asan_finish(current_ == kHost ? host_asan_fake_stack_ : me().asan_fake_stack, &bottom, &size);
+  // The host sees everything every logical thread did (it cleans up after them).
+  if (current_ == kHost) annotate::tsan_acquire(&tsan_host_sync_);
   if (last_from_ == kHost) {
     host_ = std::move(from);
     if (bottom != nullptr) host_stack_bottom_ = bottom, host_stack_size_ = size;
@@ -106,6 +119,7 @@ void Execution::after_switch(boost::context::fiber&& from) noexcept {
 }
 
 boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fiber&& from) {
+  annotate::tsan_ignore_begin();  // the engine's frames; run_body() lifts it for the body
   after_switch(std::move(from));
   LogicalThread& t = *threads_[id];
   try {
@@ -133,6 +147,7 @@ void Execution::run_body(LogicalThread& t) {
   FailureKind kind = FailureKind::kNone;
   std::string message;
   try {
+    annotate::TsanUnignore tsan_body;
     t.body();
   } catch (const AbortExecution&) {
     throw;
@@ -165,6 +180,10 @@ void Execution::end_thread(LogicalThread& t) {
   }
   t.ctx->finish();
   sync_release(t.ctx.get());
+  if constexpr (annotate::kTsanFibers) {
+    if (t.tsan_prev != nullptr) annotate::tsan_release(t.tsan_prev);
+    annotate::tsan_release(t.ctx.get());  // join() acquires it
+  }
   log_.push(report::TraceStep{t.id, runtime::Op::kThreadEnd, 0, 0, object_id(t.ctx.get()), t.where.line(),
                                    t.where.file_name(), t.where.function_name()});
   set_state(t, LogicalThread::State::kFinished);

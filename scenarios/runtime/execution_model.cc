@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "runtime/execution.h"
+#include "runtime/fiber_annotations.h"
 
 namespace braid::engine {
 
@@ -38,11 +39,13 @@ VectorClock& Execution::object_clock(std::uint32_t id) {
 }
 
 void Execution::hold(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost || aborting_) return;
   me().held.push_back(object_id(object));
 }
 
 void Execution::unhold(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost || aborting_) return;
   std::vector<std::uint32_t>& held = me().held;
   const std::uint32_t id = object_id(object);
@@ -55,6 +58,7 @@ void Execution::unhold(const void* object) {
 }
 
 void Execution::sync_release(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost) return;
   LogicalThread& t = me();
   object_clock(object_id(object)).join(t.clock);
@@ -62,11 +66,13 @@ void Execution::sync_release(const void* object) {
 }
 
 void Execution::sync_acquire(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost) return;
   me().clock.join(object_clock(object_id(object)));
 }
 
 void Execution::acquired(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost) return;
   LogicalThread& t = me();
   const std::uint32_t id = object_id(object);
@@ -75,6 +81,7 @@ void Execution::acquired(const void* object) {
 }
 
 void Execution::released(const void* object) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost) return;
   LogicalThread& t = me();
   const std::uint32_t id = object_id(object);
@@ -92,6 +99,7 @@ void Execution::released(const void* object) {
 }
 
 void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost || aborting_) return;
   LogicalThread& parent = me();
   LogicalThread& t = new_thread();
@@ -104,9 +112,13 @@ void Execution::spawn(std::shared_ptr<runtime::ThreadContext> child, std::functi
   t.clock.assign(parent.clock);
   t.clock.set(t.id, 1);
   parent.clock.bump(parent.id);
+  // Under TSan the parent creates the child's fiber now, with a synchronising
+  // switch: the child's TSan history starts from the parent's at start().
+  if constexpr (annotate::kTsanFibers) start_fiber(t);
 }
 
 void Execution::spawn_process(std::shared_ptr<runtime::ThreadContext> child, std::function<void()> body) {
+  annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost || aborting_) return;
   const std::uint32_t parent = me().process;
   spawn(std::move(child), std::move(body));
@@ -115,6 +127,7 @@ void Execution::spawn_process(std::shared_ptr<runtime::ThreadContext> child, std
 }
 
 std::vector<std::shared_ptr<runtime::ThreadContext>> Execution::live_threads() {
+  annotate::TsanIgnore tsan_ignore;
   std::vector<std::shared_ptr<runtime::ThreadContext>> out;
   for (std::uint32_t i = 0; i < live_; ++i) {
     if (threads_[i]->state != LogicalThread::State::kFinished) out.push_back(threads_[i]->ctx);
@@ -123,10 +136,12 @@ std::vector<std::shared_ptr<runtime::ThreadContext>> Execution::live_threads() {
 }
 
 std::shared_ptr<runtime::ThreadContext> Execution::main_thread() {
+  annotate::TsanIgnore tsan_ignore;
   return live_ > 0 ? threads_[0]->ctx : nullptr;
 }
 
 void Execution::forget(const void* object) noexcept {
+  annotate::TsanIgnore tsan_ignore;
   if (object == last_object_) last_object_ = nullptr, last_object_id_ = 0;
   objects_.forget(object);
   if (BRAID_UNLIKELY(has_processes_)) {

@@ -44,6 +44,13 @@ void Runner::report_failure(report::TokenData token, Report& report) {
   const report::ScheduleRun found{original.kind, exec_.choices(), exec_.preemptions(), exec_.steps().size()};
   report.preemptions_before_shrink = found.preemptions;
   report.steps_before_shrink = found.steps;
+  if (original.sanitizer) {
+    // A sanitizer reports each race once per process: a replay here would not
+    // see it again. The token replays it in a fresh process.
+    token.choices = found.choices;
+    describe_last_run(report, token);
+    return;
+  }
 
   // Replay once: the same choices must fail the same way.
   const report::ScheduleRun again = run_choices(found.choices, true);

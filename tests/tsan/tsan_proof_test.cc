@@ -19,10 +19,11 @@ struct ChildResult {
   std::string output;  // stdout and stderr
 };
 
-ChildResult run_child(const std::string& mode) {
+ChildResult run_child(const std::string& mode, const std::string& program = BRAID_RACY_BALANCE,
+                      const std::string& env = "") {
   // Our own TSAN_OPTIONS: report every race, keep going, exit 66 on a report.
-  std::string cmd = "TSAN_OPTIONS='halt_on_error=0 exitcode=66 report_signal_unsafe=0' '" +
-                    std::string(BRAID_RACY_BALANCE) + "' " + mode + " 2>&1";
+  std::string cmd = env + " TSAN_OPTIONS='halt_on_error=0 exitcode=66 report_signal_unsafe=0' '" + program +
+                    "' " + mode + " 2>&1";
   ChildResult result;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -59,6 +60,50 @@ TEST(TsanProof, LockedBalanceIsClean) {
   ChildResult r = run_child("locked");
   EXPECT_EQ(r.output.find("ThreadSanitizer"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("balance=0"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// -- TSan inside the model ---------------------------------------------------------
+
+bool skip_model(std::string* reason) {
+  if (std::string(BRAID_MODEL_RACE).empty()) {
+    *reason = "TSan inside the model needs the tsan preset (the engine built with BRAID_TSAN_FIBERS)";
+    return true;
+  }
+  return false;
+}
+
+std::string replay_token(const std::string& output) {
+  const std::string key = "BRAID_REPLAY=";
+  const std::size_t at = output.rfind(key);
+  if (at == std::string::npos) return "";
+  const std::size_t begin = at + key.size();
+  return output.substr(begin, output.find_first_of(" \n", begin) - begin);
+}
+
+TEST(TsanInModel, PlainIntRaceIsReportedWithAReplayLine) {
+  if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
+  ChildResult r = run_child("racy", BRAID_MODEL_RACE, "BRAID_SEED=7");
+  EXPECT_NE(r.output.find(kRaceReport), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ThreadSanitizer reported a data race in this interleaving"), std::string::npos)
+      << r.output;
+  const std::string token = replay_token(r.output);
+  ASSERT_FALSE(token.empty()) << r.output;
+  // The reported race comes before braid's report, in the same output.
+  EXPECT_LT(r.output.find(kRaceReport), r.output.find("BRAID_REPLAY=")) << r.output;
+  EXPECT_EQ(r.exit_code, 66) << r.output;
+
+  // The token replays the same interleaving in a fresh process: TSan reports again.
+  ChildResult again = run_child("racy", BRAID_MODEL_RACE, "BRAID_REPLAY=" + token);
+  EXPECT_NE(again.output.find(kRaceReport), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("executions=1 "), std::string::npos) << again.output;
+}
+
+TEST(TsanInModel, LockedTwinIsClean) {
+  if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
+  ChildResult r = run_child("locked", BRAID_MODEL_RACE);
+  EXPECT_EQ(r.output.find("ThreadSanitizer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok=1"), std::string::npos) << r.output;
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
