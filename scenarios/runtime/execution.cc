@@ -48,6 +48,7 @@ LogicalThread& Execution::new_thread() {
   set_state(t, LogicalThread::State::kUnstarted);
   t.started = false;
   t.process = 0;
+  t.abort_thrown = false;
   t.tsan_prev = nullptr;
   t.op = runtime::Op::kThreadStart;
   t.object = nullptr;
@@ -136,8 +137,28 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
 
 runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::source_location& where,
                               runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
+  if (BRAID_UNLIKELY(no_throw(op))) {
+    try {
+      return step_impl(op, object, where, guard, timeout, allow_spurious);
+    } catch (const AbortExecution&) {
+      // The execution ended here, maybe inside a destructor: let the thread
+      // go on to its next step, which unwinds it.
+      me().abort_thrown = false;
+      return runtime::Wake::kReady;
+    }
+  }
+  return step_impl(op, object, where, guard, timeout, allow_spurious);
+}
+
+runtime::Wake Execution::step_impl(runtime::Op op, const void* object, const braid::source_location& where,
+                                   runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
   annotate::TsanIgnore tsan_ignore;
-  if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) return runtime::Wake::kReady;
+  if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) {
+    // A thread the execution's end has not unwound yet (it went on past a
+    // no-throw step) stops here.
+    if (current_ != kHost && !me().abort_thrown && !no_throw(op)) throw_abort();
+    return runtime::Wake::kReady;
+  }
   if (BRAID_UNLIKELY(pending_)) raise_pending();
   LogicalThread& t = me();
   if constexpr (annotate::kTsanFibers) tsan_before_step(t, op, object);
@@ -368,6 +389,11 @@ void Execution::fail_with(FailureKind kind, std::string message, braid::source_l
   abort_current();
 }
 
+void Execution::throw_abort() {
+  if (current_ != kHost) me().abort_thrown = true;
+  throw AbortExecution{};
+}
+
 void Execution::abort_current() {
   const bool first = !aborting_;
   aborting_ = true;
@@ -377,7 +403,7 @@ void Execution::abort_current() {
     // before it. Park here until the host resumes this fiber to unwind it.
     park_on_host();
   }
-  throw AbortExecution{};
+  throw_abort();
 }
 
 void Execution::sleep(Duration d, const braid::source_location& where) {
@@ -386,7 +412,10 @@ void Execution::sleep(Duration d, const braid::source_location& where) {
     step(runtime::Op::kSleep, nullptr, where, runtime::Guard(), std::nullopt, false);
     return;
   }
-  if (aborting_ || current_ == kHost) return;
+  if (aborting_ || current_ == kHost) {
+    if (aborting_ && current_ != kHost && !me().abort_thrown) throw_abort();
+    return;
+  }
   LogicalThread& t = me();
   if (BRAID_UNLIKELY(pending_)) raise_pending();
   if constexpr (annotate::kTsanFibers) tsan_before_step(t, runtime::Op::kSleep, nullptr);

@@ -95,6 +95,9 @@ struct LogicalThread {
   VectorClock clock;
   std::vector<std::uint32_t> held;  // object ids, one entry per hold()
 
+  // An AbortExecution was thrown into this thread (it is unwinding): its
+  // further steps return at once instead of throwing again.
+  bool abort_thrown = false;
   void* tsan_fiber = nullptr;
   const void* tsan_prev = nullptr;  // the object of the last step with a TSan edge
   void* asan_fake_stack = nullptr;
@@ -236,6 +239,18 @@ class Execution final : public runtime::Model, public ExecutionView {
   void end_thread(LogicalThread& t);
   void raise_pending();
   [[noreturn]] void abort_current();
+  // Throws AbortExecution into the current logical thread (marking it).
+  [[noreturn]] void throw_abort();
+  // The step proper; step() adds the handling of no-throw steps.
+  runtime::Wake step_impl(runtime::Op op, const void* object, const braid::source_location& where,
+                          runtime::Guard guard, const Timeout& timeout, bool allow_spurious);
+  // Releases (of a Lock, RLock, Semaphore) run in destructors (std::scoped_lock's):
+  // an execution ending at one never throws through it; the thread stops at
+  // its next step instead.
+  static constexpr bool no_throw(runtime::Op op) noexcept {
+    return op == runtime::Op::kLockRelease || op == runtime::Op::kRLockRelease ||
+           op == runtime::Op::kSemaphoreRelease;
+  }
   // Switches from the current logical thread to the host, and returns when the
   // host switches back (to unwind it).
   void park_on_host();

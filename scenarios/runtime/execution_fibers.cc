@@ -62,7 +62,7 @@ void Execution::switch_to(std::uint32_t to) {
   }
   boost::context::fiber back = std::move(t.fiber).resume();
   after_switch(std::move(back));
-  if (aborting_ && from != kHost) throw AbortExecution{};
+  if (aborting_ && from != kHost) throw_abort();
 }
 
 void Execution::exit_fiber(std::uint32_t to) noexcept {
