@@ -25,6 +25,20 @@ GOALS = [
      1 / 20, ">= 20x faster than CPython"),
     ("Queue 1->1 100,000", "BM_Queue_1P1C", "python", "queue",
      1 / 20, ">= 20x faster than CPython"),
+    ("subprocess.call(['true'])", "BM_Subprocess_CallTrue", "python", "subprocess_call_true",
+     1.0, "no slower than CPython"),
+    ("communicate 8 MiB through cat", "BM_Subprocess_CommunicateCat", "python",
+     "subprocess_communicate_cat_8mib", 1.0, "no slower than CPython"),
+    ("Pipe, 100,000 ints between 2 processes", "BM_Pipe_Ints", "python", "pipe_ints",
+     1 / 10, ">= 10x faster than CPython"),
+    ("Process start + join", "BM_Process_StartJoin", "python", "process_start_join",
+     1.0, "no slower than CPython"),
+    ("mp.Queue<int>, 100,000 items between 2 processes", "BM_MpQueue_TwoProcesses", "python", "mp_queue",
+     1 / 10, ">= 10x faster than CPython"),
+    ("Pool(2).map over 200,000 ints", "BM_MpPool_Map", "python", "mp_pool_map",
+     1 / 5, ">= 5x faster than CPython"),
+    ("Pool apply_async round trip x 1,000", "BM_MpPool_ApplyAsync", "python", "mp_pool_apply_async",
+     1 / 10, ">= 10x faster than CPython"),
 ]
 
 # The model engine's goals, read from benchmark counters:

@@ -4,7 +4,7 @@
 #   braid_require_packages   installs the Debian packages the jobs need, if missing
 #   braid_configure PRESET   cmake --preset PRESET
 #   braid_build PRESET       cmake --build --preset PRESET
-#   braid_ctest PRESET       ctest --preset PRESET -LE long
+#   braid_ctest PRESET       ctest --preset PRESET -LE "long|browser"
 #   braid_log MSG            a timestamped line on stderr
 set -euo pipefail
 
@@ -71,8 +71,9 @@ braid_build() {
 }
 
 # braid_ctest PRESET [ctest args...]: runs the preset's tests without the slow
-# `long` label.
+# `long` label and without the `browser` label (ci/browser runs those: they
+# need Chromium).
 braid_ctest() {
   local preset="$1"; shift
-  ctest --preset "$preset" -LE long "$@"
+  ctest --preset "$preset" -LE 'long|browser' "$@"
 }

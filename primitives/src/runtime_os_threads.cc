@@ -31,6 +31,8 @@ std::string demangle(const char* mangled) {
   return result;
 }
 
+}  // namespace
+
 // Formats the exception being handled as Python's last traceback line:
 // "<TypeName>: <message>", or "<TypeName>" when the message is empty.
 std::string describe_current_exception() {
@@ -50,6 +52,8 @@ std::string describe_current_exception() {
   }
   return message.empty() ? type : type + ": " + message;
 }
+
+namespace {
 
 void print_thread_exception(const ThreadContext& ctx) {
   std::string text = "Exception in thread " + ctx.name + ":\n" + describe_current_exception() + "\n";

@@ -6,6 +6,8 @@ namespace braid::blog {
 const std::vector<Scenario>& all() {
   static const std::vector<Scenario> scenarios = [] {
     std::vector<Scenario> out;
+    add_process_scenarios(out);
+    add_subprocess_scenarios(out);
     add_thread_scenarios(out);
     add_balance_scenarios(out);
     add_lock_scenarios(out);

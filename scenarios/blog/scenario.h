@@ -44,6 +44,8 @@ const std::vector<Scenario>& all();
 const Scenario* find(std::string_view name);
 
 // Registration of each program file (called once by all()).
+void add_process_scenarios(std::vector<Scenario>& out);
+void add_subprocess_scenarios(std::vector<Scenario>& out);
 void add_balance_scenarios(std::vector<Scenario>& out);
 void add_lock_scenarios(std::vector<Scenario>& out);
 void add_thread_scenarios(std::vector<Scenario>& out);

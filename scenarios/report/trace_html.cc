@@ -9,6 +9,10 @@ namespace {
 
 // Inline style: one tinted column per thread (8 tints, then they repeat), a
 // sticky header, monospace cells, timeouts and spurious wake-ups highlighted.
+// Each lane also has its own solid colour, a bar over its (sticky) header:
+// lane k is #1f77b4, #2ca02c, #ff7f0e, #9467bd, #17becf,
+// #d62728, #bcbd22, #e377c2 for k mod 8 = 0..7 (tests/browser counts them in
+// a screenshot to check that every lane is drawn).
 constexpr const char* kStyle = R"css(
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; background: #fff; }
 h1 { font-size: 1.3em; margin: 0 0 .3em; }
@@ -25,6 +29,15 @@ td.gap { text-align: center; color: #888; font-style: italic; }
 td.c0 { background: #eef4ff; } td.c1 { background: #eefaf0; } td.c2 { background: #fff6e8; }
 td.c3 { background: #f8eefc; } td.c4 { background: #e9f8f8; } td.c5 { background: #fdeef0; }
 td.c6 { background: #f3f6e6; } td.c7 { background: #eef0f4; }
+thead th:nth-child(n+2) { border-top: 6px solid; }
+thead th:nth-child(8n+2) { border-top-color: #1f77b4; }
+thead th:nth-child(8n+3) { border-top-color: #2ca02c; }
+thead th:nth-child(8n+4) { border-top-color: #ff7f0e; }
+thead th:nth-child(8n+5) { border-top-color: #9467bd; }
+thead th:nth-child(8n+6) { border-top-color: #17becf; }
+thead th:nth-child(8n+7) { border-top-color: #d62728; }
+thead th:nth-child(8n+8) { border-top-color: #bcbd22; }
+thead th:nth-child(8n+9) { border-top-color: #e377c2; }
 )css";
 
 const char* wake_name(std::uint8_t wake) {

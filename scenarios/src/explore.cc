@@ -46,11 +46,22 @@ Report explore(const Options& given, std::function<void()> body) {
                                                     : engine::make_random_scheduler(options.seed);
   engine::Runner runner(options, body);
   Report report;
+  std::uint64_t failures = 0;
+  auto last_progress = start;
   for (std::uint64_t i = 0; i < options.executions; ++i) {
     runner.run(*scheduler, i);
     ++report.executions;
     if (report.ok) report.steps += runner.execution().steps().size();
-    if (runner.execution().failed() && report.ok) {
+    const bool failed = runner.execution().failed();
+    failures += failed ? 1 : 0;
+    if (options.on_progress) {
+      const auto now = Clock::now();
+      if (now - last_progress >= std::chrono::milliseconds(100)) {
+        last_progress = now;
+        options.on_progress(Progress{report.executions, options.executions, failures, now - start});
+      }
+    }
+    if (failed && report.ok) {
       report::TokenData token;
       token.strategy = engine::token_strategy(options.strategy.kind);
       token.strategy_param = options.strategy.kind == Strategy::Kind::kPct ? options.strategy.depth : 0;

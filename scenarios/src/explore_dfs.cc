@@ -51,7 +51,10 @@ class DfsRun {
       ++report.executions;
       if (counted_) counted_(runner_.execution().choices());
       if (report.ok) report.steps += runner_.execution().steps().size();
-      if (runner_.execution().failed() && report.ok) {
+      const bool failed = runner_.execution().failed();
+      failures_ += failed ? 1 : 0;
+      if (options_.on_progress) progress();
+      if (failed && report.ok) {
         report::TokenData token;
         token.strategy = report::StrategyKind::kDfs;
         token.strategy_param = limit;
@@ -71,6 +74,14 @@ class DfsRun {
   Report report;
 
  private:
+  // Calls Options::on_progress when 100 ms have passed since the last call.
+  void progress() {
+    const auto now = Clock::now();
+    if (now - last_progress_ < std::chrono::milliseconds(100)) return;
+    last_progress_ = now;
+    options_.on_progress(Progress{report.executions, 0, failures_, now - start_});
+  }
+
   static Clock::time_point deadline_of(const Options& o) {
     return o.time_budget.count() > 0 ? Clock::now() + o.time_budget : Clock::time_point::max();
   }
@@ -80,6 +91,9 @@ class DfsRun {
   const DfsCountedHook& counted_;
   Clock::time_point deadline_;
   std::uint64_t index_ = 0;
+  std::uint64_t failures_ = 0;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_progress_ = start_;
 };
 
 std::string counts(const Report& r) {

@@ -113,6 +113,14 @@ std::unique_ptr<Scheduler> make_pct_scheduler(std::uint64_t seed, std::uint32_t 
 inline constexpr std::uint32_t kFollow = ~0u - 1;
 std::unique_ptr<Scheduler> make_replay_scheduler(std::vector<std::uint32_t> choices, bool strict);
 
+// Takes its decisions from `bytes` (a fuzzer's input; see bytes_scheduler.cc):
+// the input is a list of moves, two bytes each, (gap, pick): follow the
+// non-preemptive choice for `gap` decisions, then take alternative
+// `pick % alternatives` (a data choice: the value `pick % n`). When the moves
+// run out, every further decision is the non-preemptive one (value 0). Every
+// byte string is a valid schedule; the bytes are copied.
+std::unique_ptr<Scheduler> make_bytes_scheduler(std::span<const std::uint8_t> bytes);
+
 }  // namespace braid::engine
 
 #endif  // BRAID_SCENARIOS_STRATEGIES_SCHEDULER_H_

@@ -53,6 +53,9 @@ BRAID_DEFINE_ERROR(ValueError, Exception, "ValueError");
 BRAID_DEFINE_ERROR(TimeoutError, Exception, "TimeoutError");
 // Python's OSError: a failing system call (message names the call and errno).
 BRAID_DEFINE_ERROR(OSError, Exception, "OSError");
+// Python's FileNotFoundError (an OSError, errno ENOENT): a program or
+// directory that does not exist ("[Errno 2] No such file or directory: 'x'").
+BRAID_DEFINE_ERROR(FileNotFoundError, OSError, "FileNotFoundError");
 // Python's EOFError: the peer of a pipe has closed.
 BRAID_DEFINE_ERROR(EOFError, Exception, "EOFError");
 // Python's threading.BrokenBarrierError (a RuntimeError subclass).

@@ -114,6 +114,17 @@ struct Shard {
   std::uint32_t count = 1;
 };
 
+// Progress
+//
+// A snapshot of a running exploration, for progress displays (the `braid`
+// command's progress bar). See Options::on_progress.
+struct Progress {
+  std::uint64_t executions = 0;      // executions counted so far (as Report::executions)
+  std::uint64_t planned = 0;         // Options::executions for random and pct; 0 for dfs (unknown)
+  std::uint64_t failures = 0;        // failing executions found so far
+  std::chrono::nanoseconds elapsed{0};  // wall time since the exploration started
+};
+
 // Options
 //
 // The knobs of one exploration. Defaults are in docs/options.md; each field is
@@ -130,6 +141,10 @@ struct Options {
   std::uint64_t shrink_attempts = 2000;          // BRAID_SHRINK_ATTEMPTS
   bool apply_environment = true;                 // read BRAID_* variables at all
   Shard shard;                                   // BRAID_SHARD=i/n (dfs only)
+  // When set, called from the exploring thread between executions, at most
+  // about every 100 ms (never during an execution; not for replays). Not
+  // read from the environment. It must not call explore().
+  std::function<void(const Progress&)> on_progress;
 
   // Returns a copy with the BRAID_* environment variables applied. Throws
   // braid::ValueError naming the variable when one is malformed.

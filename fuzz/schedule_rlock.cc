@@ -1,0 +1,6 @@
+// libFuzzer target: schedule fuzzing of the "rlock" family (schedule_programs.h).
+// By default it fuzzes the fixed program "rlock-nesting", which must never fail;
+// BRAID_FUZZ_PROGRAM=<name> fuzzes another program (e.g. a seeded bug).
+#include "schedule_driver.h"
+
+BRAID_SCHEDULE_FUZZER("rlock-nesting")
