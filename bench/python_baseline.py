@@ -8,13 +8,11 @@ queue.Queue with one producer and one consumer (100,000 items), each
   {"python": "3.11.7", "unit": "s",
    "benchmarks": {"balance": {"median": ..., "min": ..., "runs": [...]}, ...}}
 """
-import argparse
-import json
-import platform
 import queue
-import statistics
 import threading
 import time
+
+import baseline_output
 
 BALANCE_UPDATES = 100_000  # per thread
 QUEUE_ITEMS = 100_000
@@ -65,11 +63,7 @@ PROGRAMS = {"balance": balance_program, "queue": queue_program}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--out", help="also write the JSON to this file")
-    args = parser.parse_args()
-
+    args = baseline_output.parse_args(__doc__)
     results = {}
     for name, program in PROGRAMS.items():
         runs = []
@@ -77,13 +71,8 @@ def main():
             start = time.perf_counter()
             program()
             runs.append(time.perf_counter() - start)
-        results[name] = {"median": statistics.median(runs), "min": min(runs), "runs": runs}
-    doc = {"python": platform.python_version(), "unit": "s", "benchmarks": results}
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-    print(text)
+        results[name] = baseline_output.summary(runs)
+    baseline_output.emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,10 @@ JSON in the shape of bench/python_baseline.py:
   mp_pool_apply_async   1,000 sequential pool.apply_async(square, (i,)).get()
                         (braid: BM_MpPool_ApplyAsync)
 """
-import argparse
-import json
 import multiprocessing
-import platform
-import statistics
 import time
+
+import baseline_output
 
 QUEUE_ITEMS = 100_000
 MAP_ITEMS = 200_000
@@ -68,11 +66,7 @@ PROGRAMS = {
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--out", help="also write the JSON to this file")
-    args = parser.parse_args()
-
+    args = baseline_output.parse_args(__doc__)
     results = {}
     with CTX.Pool(2) as pool:
         for name, program in PROGRAMS.items():
@@ -81,13 +75,8 @@ def main():
                 start = time.perf_counter()
                 program(pool)
                 runs.append(time.perf_counter() - start)
-            results[name] = {"median": statistics.median(runs), "min": min(runs), "runs": runs}
-    doc = {"python": platform.python_version(), "unit": "s", "benchmarks": results}
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-    print(text)
+            results[name] = baseline_output.summary(runs)
+    baseline_output.emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,10 @@ Prints JSON in bench/python_baseline.py's shape:
   {"python": "3.11.7", "unit": "s",
    "benchmarks": {"pipe_ints": {"median": ..., "min": ..., "runs": [...]}, ...}}
 """
-import argparse
-import json
 import multiprocessing
-import platform
-import statistics
 import time
+
+import baseline_output
 
 PIPE_ITEMS = 100_000
 CTX = multiprocessing.get_context("fork")
@@ -55,11 +53,7 @@ PROGRAMS = {"pipe_ints": (pipe_ints, 1), "process_start_join": (process_start_jo
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--out", help="also write the JSON to this file")
-    args = parser.parse_args()
-
+    args = baseline_output.parse_args(__doc__)
     results = {}
     for name, (program, per_repetition) in PROGRAMS.items():
         runs = []
@@ -67,13 +61,8 @@ def main():
             start = time.perf_counter()
             program()
             runs.append(time.perf_counter() - start)
-        results[name] = {"median": statistics.median(runs), "min": min(runs), "runs": runs}
-    doc = {"python": platform.python_version(), "unit": "s", "benchmarks": results}
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-    print(text)
+        results[name] = baseline_output.summary(runs)
+    baseline_output.emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,10 @@ time.perf_counter, and prints JSON in bench/python_baseline.py's shape:
 
 Matching braid benchmarks: BM_Subprocess_CallTrue, BM_Subprocess_CommunicateCat.
 """
-import argparse
-import json
-import platform
-import statistics
 import subprocess
 import time
+
+import baseline_output
 
 CAT_BYTES = 8 << 20
 
@@ -45,23 +43,12 @@ PROGRAMS = {
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=200,
-                        help="calls of `true` per repetition (the time is per call)")
-    parser.add_argument("--out", help="also write the JSON to this file")
-    args = parser.parse_args()
-
+    args = baseline_output.parse_args(__doc__, lambda p: p.add_argument(
+        "--calls", type=int, default=200, help="calls of `true` per repetition (the time is per call)"))
     results = {}
     for name, program in PROGRAMS.items():
-        runs = [program(args.calls) for _ in range(args.repetitions)]
-        results[name] = {"median": statistics.median(runs), "min": min(runs), "runs": runs}
-    doc = {"python": platform.python_version(), "unit": "s", "benchmarks": results}
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-    print(text)
+        results[name] = baseline_output.summary([program(args.calls) for _ in range(args.repetitions)])
+    baseline_output.emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,22 @@ std::uint32_t* word_address(const std::atomic<std::uint32_t>& word) noexcept {
   return const_cast<std::uint32_t*>(reinterpret_cast<const std::uint32_t*>(&word));
 }
 
+// FUTEX_WAIT_BITSET (`op`, with or without FUTEX_PRIVATE_FLAG) with an
+// absolute CLOCK_MONOTONIC deadline. False only when the deadline passed.
+bool wait_on(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+             const std::optional<Duration>& deadline, int op) {
+  timespec ts;
+  timespec* tsp = nullptr;
+  if (deadline) {
+    if (monotonic_now() >= *deadline) return false;
+    ts = to_timespec(*deadline);
+    tsp = &ts;
+  }
+  long rc = ::syscall(SYS_futex, word_address(word), op, expected, tsp, nullptr, FUTEX_BITSET_MATCH_ANY);
+  if (rc == -1 && errno == ETIMEDOUT) return false;
+  return true;  // woken, value changed (EAGAIN) or interrupted (EINTR)
+}
+
 }  // namespace
 
 Duration now() {
@@ -49,17 +65,7 @@ Duration now() {
 
 bool futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
                 const std::optional<Duration>& deadline) {
-  timespec ts;
-  timespec* tsp = nullptr;
-  if (deadline) {
-    if (monotonic_now() >= *deadline) return false;
-    ts = to_timespec(*deadline);
-    tsp = &ts;
-  }
-  long rc = ::syscall(SYS_futex, word_address(word), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
-                      expected, tsp, nullptr, FUTEX_BITSET_MATCH_ANY);
-  if (rc == -1 && errno == ETIMEDOUT) return false;
-  return true;  // woken, value changed (EAGAIN) or interrupted (EINTR)
+  return wait_on(word, expected, deadline, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG);
 }
 
 void futex_wake(const std::atomic<std::uint32_t>& word, int n) noexcept {
@@ -69,17 +75,7 @@ void futex_wake(const std::atomic<std::uint32_t>& word, int n) noexcept {
 
 bool futex_wait_shared(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
                        const std::optional<Duration>& deadline) {
-  timespec ts;
-  timespec* tsp = nullptr;
-  if (deadline) {
-    if (monotonic_now() >= *deadline) return false;
-    ts = to_timespec(*deadline);
-    tsp = &ts;
-  }
-  long rc = ::syscall(SYS_futex, word_address(word), FUTEX_WAIT_BITSET, expected, tsp, nullptr,
-                      FUTEX_BITSET_MATCH_ANY);
-  if (rc == -1 && errno == ETIMEDOUT) return false;
-  return true;
+  return wait_on(word, expected, deadline, FUTEX_WAIT_BITSET);
 }
 
 void futex_wake_shared(const std::atomic<std::uint32_t>& word, int n) noexcept {
