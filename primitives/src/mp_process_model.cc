@@ -18,6 +18,7 @@
 // -----------------------------------------------------------------------------
 #include <signal.h>
 
+#include "braid/detail/model_bookkeeping.h"
 #include "braid/os.h"
 #include "mp_process_internal.h"
 
@@ -40,6 +41,7 @@ thread_local ModelState tls_state;
 ModelState& state(runtime::Model& m) {
   std::shared_ptr<runtime::ThreadContext> main = m.main_thread();
   ModelState& s = tls_state;
+  braid::detail::ModelBookkeeping bookkeeping;  // shared by every simulated process
   if (s.main.lock() != main || !s.main_core) {
     s.main = main;
     s.started.clear();
@@ -57,8 +59,11 @@ void run_child(const std::shared_ptr<Core>& core, std::function<void()>& target)
   runtime::Model& m = *runtime::model();
   ModelState& s = state(m);
   const std::uint32_t id = m.process_id();
-  if (s.by_process.size() <= id) s.by_process.resize(id + 1);
-  s.by_process[id] = core;
+  {
+    braid::detail::ModelBookkeeping bookkeeping;
+    if (s.by_process.size() <= id) s.by_process.resize(id + 1);
+    s.by_process[id] = core;
+  }
   int pid;
   {
     FutexGuard g(core->mu);
@@ -101,6 +106,7 @@ void run_child(const std::shared_ptr<Core>& core, std::function<void()>& target)
 
 std::shared_ptr<Core> model_current_core(runtime::Model& m) {
   ModelState& s = state(m);
+  braid::detail::ModelBookkeeping bookkeeping;
   const std::uint32_t id = m.process_id();
   if (id < s.by_process.size() && s.by_process[id]) return s.by_process[id];
   return s.main_core;
@@ -143,6 +149,7 @@ void model_start(runtime::Model& m, const std::shared_ptr<Core>& core,
   }
   // fork(2) duplicates descriptors: the child holds what its parent holds.
   model_channels_inherit(parent.get(), core.get());
+  braid::detail::ModelBookkeeping bookkeeping;
   s.started.push_back(core);
 }
 
@@ -178,6 +185,7 @@ void model_signal(runtime::Model& m, Core& core, int sig, const braid::source_lo
   runtime::ThreadContext& ctx = *core.ctx;
   m.step(runtime::Op::kThreadJoin, &ctx, where);
   if (ctx.state.load(std::memory_order_relaxed) == runtime::ThreadContext::kFinished) return;
+  braid::detail::ModelBookkeeping bookkeeping;  // read by the target's guards and signal points
   if (core.pending_signal == 0) core.pending_signal = sig;
 }
 
@@ -185,8 +193,11 @@ std::vector<Process> model_active_children(runtime::Model& m, const braid::sourc
   ModelState& s = state(m);
   std::shared_ptr<Core> cur = model_current_core(m);
   std::vector<std::shared_ptr<Core>> mine;
-  for (const auto& c : s.started) {
-    if (c->model_parent == cur) mine.push_back(c);
+  {
+    braid::detail::ModelBookkeeping bookkeeping;
+    for (const auto& c : s.started) {
+      if (c->model_parent == cur) mine.push_back(c);
+    }
   }
   std::vector<Process> out;
   for (auto& c : mine) {

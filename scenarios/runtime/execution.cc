@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <new>
+#include <string_view>
 #include <thread>
 
 #include "braid/errors.h"
@@ -25,6 +26,8 @@ Execution::Execution(StackPool& pool) : pool_(pool) {
   alternatives_.reserve(64);
   choices_.reserve(1024);
   if constexpr (annotate::kTsanFibers) {
+    const char* on = std::getenv("BRAID_TSAN_MODEL");
+    tsan_model_ = on != nullptr && on[0] != '\0' && std::string_view(on) != "0";
     // libstdc++ updates shared_ptr counts with plain (non-atomic) arithmetic
     // while the process has never had a second thread; TSan, which sees our
     // fibers as threads, would call that a race. One thread, once, ends it.

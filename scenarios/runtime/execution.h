@@ -271,6 +271,10 @@ class Execution final : public runtime::Model, public ExecutionView {
   // so the host's clean-up is ordered after everything the threads did (and
   // no logical thread ever acquires it).
   char tsan_host_sync_ = 0;
+  // TSan inside the model is on (BRAID_TSAN_MODEL=1 in a BRAID_TSAN_FIBERS
+  // build): switches between logical threads do not synchronise. Otherwise
+  // every switch synchronises and TSan sees the engine's OS thread only.
+  bool tsan_model_ = false;
   void* host_asan_fake_stack_ = nullptr;
   const void* host_stack_bottom_ = nullptr;
   std::size_t host_stack_size_ = 0;

@@ -54,7 +54,7 @@ void Execution::switch_to(std::uint32_t to) {
   runtime::set_current_context(t.ctx.get());
   annotate::asan_start(from == kHost ? &host_asan_fake_stack_ : &threads_[from]->asan_fake_stack,
                        static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
-  if (from == kHost) {
+  if (from == kHost || !tsan_model_) {
     annotate::tsan_switch(t.tsan_fiber);
   } else {
     annotate::tsan_release(&tsan_host_sync_);
@@ -94,7 +94,7 @@ void Execution::exit_fiber(std::uint32_t to) noexcept {
   current_ = to;
   annotate::asan_start(nullptr, bottom, size);
   annotate::tsan_ignore_end();  // fiber_main's: TSan requires a fiber to end with no ignore left
-  if (to == kHost) {
+  if (to == kHost || !tsan_model_) {
     annotate::tsan_switch(tsan_fiber);
   } else {
     annotate::tsan_release(&tsan_host_sync_);

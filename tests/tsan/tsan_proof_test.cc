@@ -83,7 +83,7 @@ std::string replay_token(const std::string& output) {
 
 TEST(TsanInModel, PlainIntRaceIsReportedWithAReplayLine) {
   if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
-  ChildResult r = run_child("racy", BRAID_MODEL_RACE, "BRAID_SEED=7");
+  ChildResult r = run_child("racy", BRAID_MODEL_RACE, "BRAID_TSAN_MODEL=1 BRAID_SEED=7");
   EXPECT_NE(r.output.find(kRaceReport), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("ThreadSanitizer reported a data race in this interleaving"), std::string::npos)
       << r.output;
@@ -94,14 +94,14 @@ TEST(TsanInModel, PlainIntRaceIsReportedWithAReplayLine) {
   EXPECT_EQ(r.exit_code, 66) << r.output;
 
   // The token replays the same interleaving in a fresh process: TSan reports again.
-  ChildResult again = run_child("racy", BRAID_MODEL_RACE, "BRAID_REPLAY=" + token);
+  ChildResult again = run_child("racy", BRAID_MODEL_RACE, "BRAID_TSAN_MODEL=1 BRAID_REPLAY=" + token);
   EXPECT_NE(again.output.find(kRaceReport), std::string::npos) << again.output;
   EXPECT_NE(again.output.find("executions=1 "), std::string::npos) << again.output;
 }
 
 TEST(TsanInModel, LockedTwinIsClean) {
   if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
-  ChildResult r = run_child("locked", BRAID_MODEL_RACE);
+  ChildResult r = run_child("locked", BRAID_MODEL_RACE, "BRAID_TSAN_MODEL=1");
   EXPECT_EQ(r.output.find("ThreadSanitizer"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("ok=1"), std::string::npos) << r.output;
   EXPECT_EQ(r.exit_code, 0) << r.output;
