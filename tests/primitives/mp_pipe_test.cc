@@ -14,21 +14,14 @@
 #include "braid/os.h"
 #include "braid/thread.h"
 #include "leak_check.h"
+#include "process_test_support.h"
 
 namespace braid::mp {
 namespace {
 
 using namespace std::chrono_literals;
 
-template <typename E, typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing_support::error_of;
 
 struct Point {
   int x = 0;

@@ -19,6 +19,7 @@
 #include "braid/mp/queue.h"
 #include "braid/os.h"
 #include "leak_check.h"
+#include "process_test_support.h"
 
 // One test takes the ring's lock in a child that exits holding it, on
 // purpose: clang's static thread-safety analysis is off here.
@@ -31,21 +32,8 @@ namespace {
 using namespace std::chrono_literals;
 using braid::mp::Queue;
 
-template <typename F>
-int fork_child(F body) {
-  const int pid = braid::os::fork();
-  if (pid == 0) {
-    int code = 1;
-    try {
-      code = body();
-    } catch (...) {
-    }
-    braid::os::_exit(code);
-  }
-  return pid;
-}
-
-int wait_child(int pid) { return braid::os::waitstatus_to_exitcode(braid::os::waitpid(pid, 0).second); }
+using braid::testing_support::fork_child;
+using braid::testing_support::wait_child;
 
 // A recognisable item: its index and a body derived from it.
 std::string item(int i, std::size_t size) {

@@ -14,6 +14,7 @@
 #include "braid/mp/queue.h"
 #include "braid/os.h"
 #include "leak_check.h"
+#include "process_test_support.h"
 
 namespace {
 
@@ -22,24 +23,8 @@ using braid::mp::JoinableQueue;
 using braid::mp::Queue;
 using braid::mp::SimpleQueue;
 
-// Forks a child that runs `body` and exits with its return value (1 if it
-// throws); it never returns into the test framework.
-template <typename F>
-int fork_child(F body) {
-  const int pid = braid::os::fork();
-  if (pid == 0) {
-    int code = 1;
-    try {
-      code = body();
-    } catch (...) {
-    }
-    braid::os::_exit(code);
-  }
-  return pid;
-}
-
-// Reaps `pid` and returns its exit code (minus the signal if killed).
-int wait_child(int pid) { return braid::os::waitstatus_to_exitcode(braid::os::waitpid(pid, 0).second); }
+using braid::testing_support::fork_child;
+using braid::testing_support::wait_child;
 
 struct Job {
   int id = 0;
