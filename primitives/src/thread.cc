@@ -27,7 +27,12 @@ using runtime::ThreadContext;
 
 // Serializes name reads and writes (Python allows renaming a running thread).
 detail::FutexMutex& name_mutex() {
-  static detail::FutexMutex mu;
+  // Reinitialised in the child of a fork (a thread that held it is gone there).
+  static detail::FutexMutex& mu = []() -> detail::FutexMutex& {
+    static detail::FutexMutex m;
+    runtime::detail::register_at_fork(m);
+    return m;
+  }();
   return mu;
 }
 
