@@ -17,6 +17,7 @@
 #include "cli/json_output.h"
 #include "cli/progress.h"
 #include "report/trace.h"
+#include "report/trace_html.h"
 
 namespace braid::cli {
 namespace {
@@ -155,7 +156,7 @@ int run_replay(const ReplayArgs& args) {
     if (!r.trace) throw ValueError("the replay recorded no trace to write to " + args.html);
     std::ofstream out(args.html);
     if (!out) throw ValueError("cannot write " + args.html);
-    out << report::render_html(*r.trace, "braid replay " + s.name);
+    out << report::render_report_html(r, "braid replay " + s.name);  // the failing step marked
     out.close();
     if (!out) throw ValueError("cannot write " + args.html);
   }

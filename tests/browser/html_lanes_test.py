@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""Checks that `braid replay --html` draws every thread's lane in a browser.
+"""Checks that `braid replay --html` draws every thread's lane and marks the
+failing step in a browser.
 
-Explores a failing tutorial scenario, replays its token with --html, opens the
-page in headless Chromium, takes a screenshot and counts the pixels of each
-lane's colour (scenarios/report/trace_html.cc gives lane k mod 8 a solid
-colour over its header). Passes when every lane of the trace is visible and no
-colour of a lane the trace does not have appears. The PNG is decoded here with
-the standard library (zlib), so nothing beyond python3 and Chromium is needed.
+Explores a failing tutorial scenario, replays its token with --html and opens
+the page in headless Chromium. The DOM Chromium parsed (--dump-dom) must hold
+the failing-step marker: cells of class "failing-step" with data-step="N", each
+in a row with id "step-N" that the failure banner links to
+(scenarios/report/trace_html.h). Then a screenshot of the page scrolled to the
+first marked step (#step-N) is taken and the pixels of each lane's colour
+counted (scenarios/report/trace_html.cc gives lane k mod 8 a solid colour over
+its sticky header) and those of the marker's red (outline and badge of a
+marked cell). Passes when every lane of the trace is visible, no colour of a
+lane the trace does not have appears and the marked cell is drawn. The PNG is
+decoded here with the standard library (zlib), so nothing beyond python3 and
+Chromium is needed.
 
 Usage: html_lanes_test.py --braid build/scenarios/braid [--scenario NAME]
                           [--workdir DIR] [--chromium PATH]
@@ -27,6 +34,11 @@ LANE_COLOURS = [
     (0x17, 0xBE, 0xCF), (0xD6, 0x27, 0x28), (0xBC, 0xBD, 0x22), (0xE3, 0x77, 0xC2),
 ]
 MIN_PIXELS = 40  # a 6 px bar over a header cell is hundreds of pixels
+# The marker of a failing step (outline and badge of its cell, and the legend's
+# swatch). The swatch alone is about 300 pixels; a marked cell's badge is
+# thousands.
+MARK_COLOUR = (0xC8, 0x10, 0x2E)
+MIN_MARK_PIXELS = 1500
 
 
 def fail(message):
@@ -96,8 +108,10 @@ def decode_png(data):
 
 
 def count_colours(width, bpp, rows):
-    counts = [0] * len(LANE_COLOURS)
-    index = {c: k for k, c in enumerate(LANE_COLOURS)}
+    """Pixels of each lane colour, then of the marker colour (last entry)."""
+    colours = LANE_COLOURS + [MARK_COLOUR]
+    counts = [0] * len(colours)
+    index = {c: k for k, c in enumerate(colours)}
     for line in rows:
         for x in range(0, width * bpp, bpp):
             k = index.get((line[x], line[x + 1], line[x + 2]))
@@ -130,26 +144,45 @@ def main():
     if threads < 2:
         fail(f"a failing interleaving with {threads} thread(s): nothing to check")
 
+    chromium = find_chromium(args.chromium)
+    profile = os.path.join(args.workdir, "profile")
+    browser = [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
+               "--force-color-profile=srgb", "--force-device-scale-factor=1", "--user-data-dir=" + profile]
+    url = "file://" + os.path.abspath(html)
+
+    # The marker in the DOM: marked cells, their rows' anchors, the banner's links.
+    dom = run(browser + ["--dump-dom", url], expect={0}).stdout
+    marked = [int(n) for n in re.findall(r'<td class="c\d+ failing-step" data-step="(\d+)">', dom)]
+    if not marked:
+        fail("the page of a failing replay marks no failing step (no td.failing-step in the DOM)")
+    for n in marked:
+        if f'<tr id="step-{n}" class="failing-row">' not in dom:
+            fail(f"marked step {n} has no row anchor step-{n}")
+        if f'<a href="#step-{n}">' not in dom:
+            fail(f"the failure banner does not link to marked step {n}")
+    if 'class="failure"' not in dom or 'class="legend"' not in dom:
+        fail("the page of a failing replay has no failure banner or no legend")
+    print(f"marked steps in the DOM: {marked}")
+
     png = os.path.join(args.workdir, args.scenario + ".png")
     if os.path.exists(png):
         os.remove(png)
-    chromium = find_chromium(args.chromium)
-    profile = os.path.join(args.workdir, "profile")
-    run([chromium, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
-         "--force-color-profile=srgb", "--force-device-scale-factor=1", "--user-data-dir=" + profile,
-         "--screenshot=" + png, "--window-size=1400,900", "file://" + os.path.abspath(html)], expect=None)
+    run(browser + ["--screenshot=" + png, "--window-size=1400,900", f"{url}#step-{marked[0]}"], expect=None)
     if not os.path.exists(png):
         fail("chromium wrote no screenshot")
     width, height, bpp, rows = decode_png(open(png, "rb").read())
     counts = count_colours(width, bpp, rows)
-    print(f"screenshot {width}x{height}, {threads} threads, lane colour pixels: {counts}")
+    marks = counts.pop()
+    print(f"screenshot {width}x{height}, {threads} threads, lane colour pixels: {counts}, marker pixels: {marks}")
+    if marks < MIN_MARK_PIXELS:
+        fail(f"the marked step {marked[0]} is not drawn: {marks} marker pixels (#{bytes(MARK_COLOUR).hex()})")
     for k in range(min(threads, len(LANE_COLOURS))):
         if counts[k] < MIN_PIXELS:
             fail(f"lane {k} (colour #{bytes(LANE_COLOURS[k]).hex()}) is not visible: {counts[k]} pixels")
     for k in range(threads, len(LANE_COLOURS)):
         if counts[k] != 0:
             fail(f"colour of lane {k} appears but the trace has only {threads} threads: {counts[k]} pixels")
-    print(f"OK: all {threads} lanes are drawn")
+    print(f"OK: all {threads} lanes are drawn and the failing step is marked")
 
 
 if __name__ == "__main__":
