@@ -88,7 +88,7 @@ void Execution::reset() {
     spaces_.reset();
     has_processes_ = false;
   }
-  always_ready_ = guarded_ = timed_ = 0;
+  always_ready_ = guarded_ = timed_ = called_ = groups_used_ = 0;
   ++gen_;
 }
 
@@ -140,20 +140,23 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
 
 runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::source_location& where,
                               runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
-  if (BRAID_UNLIKELY(no_throw(op))) {
-    try {
-      return step_impl(op, object, where, guard, timeout, allow_spurious);
-    } catch (const AbortExecution&) {
-      // The execution ended here, maybe inside a destructor: let the thread
-      // go on to its next step, which unwinds it.
-      me().abort_thrown = false;
-      return runtime::Wake::kReady;
-    }
-  }
+  if (BRAID_UNLIKELY(no_throw(op))) return step_no_throw(op, object, where, guard, timeout, allow_spurious);
   return step_impl(op, object, where, guard, timeout, allow_spurious);
 }
 
-runtime::Wake Execution::step_impl(runtime::Op op, const void* object, const braid::source_location& where,
+runtime::Wake Execution::step_no_throw(runtime::Op op, const void* object, const braid::source_location& where,
+                                       runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
+  try {
+    return step_impl(op, object, where, guard, timeout, allow_spurious);
+  } catch (const AbortExecution&) {
+    // The execution ended here, maybe inside a destructor: let the thread
+    // go on to its next step, which unwinds it.
+    me().abort_thrown = false;
+    return runtime::Wake::kReady;
+  }
+}
+
+[[gnu::always_inline]] inline runtime::Wake Execution::step_impl(runtime::Op op, const void* object, const braid::source_location& where,
                                    runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
   annotate::TsanIgnore tsan_ignore;
   if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) {
@@ -221,13 +224,13 @@ void Execution::step_limit_exceeded(std::uint32_t self) {
   // read off the masks; only the guards of blocked threads are evaluated.
   if (BRAID_UNLIKELY(timed_ != 0 || live_ > 64)) return decide_general(self);
   std::uint64_t ready = always_ready_;
-  for (std::uint64_t g = guarded_; g != 0; g &= g - 1) {
+  for (std::uint64_t g = groups_used_; g != 0; g &= g - 1) {
+    const WordGroup& w = groups_[__builtin_ctzll(g)];
+    if (w.word->load(std::memory_order_relaxed) == w.value) ready |= w.threads;
+  }
+  for (std::uint64_t g = called_; g != 0; g &= g - 1) {
     const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
-    // A lock-word guard is read inline; any other guard is called.
-    const std::atomic<std::uint32_t>* word = guard_words_[i];
-    if (word != nullptr ? word->load(std::memory_order_relaxed) == guard_values_[i] : guards_[i]()) {
-      ready |= std::uint64_t{1} << i;
-    }
+    if (guards_[i]()) ready |= std::uint64_t{1} << i;
   }
   if (BRAID_UNLIKELY(ready == 0)) return decide_general(self);  // deadlock: report it there
   std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));

@@ -244,6 +244,9 @@ class Execution final : public runtime::Model, public ExecutionView {
   // The step proper; step() adds the handling of no-throw steps.
   runtime::Wake step_impl(runtime::Op op, const void* object, const braid::source_location& where,
                           runtime::Guard guard, const Timeout& timeout, bool allow_spurious);
+  // step() for a no-throw op: an AbortExecution from the step is caught.
+  [[gnu::noinline]] runtime::Wake step_no_throw(runtime::Op op, const void* object, const braid::source_location& where,
+                                                runtime::Guard guard, const Timeout& timeout, bool allow_spurious);
   // Releases (of a Lock, RLock, Semaphore) run in destructors (std::scoped_lock's):
   // an execution ending at one never throws through it; the thread stops at
   // its next step instead.
@@ -303,14 +306,24 @@ class Execution final : public runtime::Model, public ExecutionView {
   // waiting with a guard to evaluate, and waiting with a deadline or a
   // possible spurious wake-up (these take decide_general()).
   std::uint64_t always_ready_ = 0;
-  std::uint64_t guarded_ = 0;
+  std::uint64_t guarded_ = 0;  // waiting with a guard to evaluate (a word guard or a call)
   std::uint64_t timed_ = 0;
-  runtime::Guard guards_[64];  // guards_[i]: thread i's guard while its guarded_ bit is set
-  // guard_words_[i]: the word of guards_[i] if it is a Guard::word_equals()
-  // guard (decide() reads it inline and compares it with guard_values_[i]),
-  // else null (guards_[i] is called).
-  const std::atomic<std::uint32_t>* guard_words_[64] = {};
-  std::uint32_t guard_values_[64] = {};
+  std::uint64_t called_ = 0;   // the threads of guarded_ whose guard is called
+  runtime::Guard guards_[64];  // guards_[i]: thread i's guard while its called_ bit is set
+  // Threads waiting on a Guard::word_equals() guard are grouped by (word,
+  // value): decide() reads each group's word once, inline, and all of its
+  // threads are ready or none is (the waiters of one lock, or of one join).
+  struct WordGroup {
+    const std::atomic<std::uint32_t>* word;
+    std::uint32_t value;
+    std::uint64_t threads;  // bit i: thread i waits on this group
+  };
+  static constexpr std::uint8_t kNoGroup = 0xFF;
+  WordGroup groups_[64] = {};
+  std::uint64_t groups_used_ = 0;  // bit g: groups_[g] has threads
+  std::uint8_t group_of_[64];      // group_of_[i]: thread i's group, or kNoGroup
+  void join_group(std::uint32_t id, const std::atomic<std::uint32_t>* word, std::uint32_t value) noexcept;
+  void leave_guard(std::uint32_t id) noexcept;
 
 
   ObjectTable objects_;
@@ -334,18 +347,55 @@ inline void Execution::mark_waiting(LogicalThread& t) noexcept {
     always_ready_ |= bit;
   } else {
     guarded_ |= bit;
-    guards_[t.id] = t.guard;
-    guard_words_[t.id] = t.guard.word_guard(&guard_values_[t.id]);
+    std::uint32_t value;
+    if (const std::atomic<std::uint32_t>* word = t.guard.word_guard(&value)) {
+      join_group(t.id, word, value);
+    } else {
+      called_ |= bit;
+      guards_[t.id] = t.guard;
+    }
   }
   if (BRAID_UNLIKELY(t.has_deadline || t.spurious)) timed_ |= bit;
 }
 
+inline void Execution::join_group(std::uint32_t id, const std::atomic<std::uint32_t>* word,
+                                  std::uint32_t value) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << id;
+  for (std::uint64_t g = groups_used_; g != 0; g &= g - 1) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
+    if (groups_[i].word == word && groups_[i].value == value) {
+      groups_[i].threads |= bit;
+      group_of_[id] = static_cast<std::uint8_t>(i);
+      return;
+    }
+  }
+  // At most 64 threads wait, so a free group exists.
+  const unsigned i = static_cast<unsigned>(__builtin_ctzll(~groups_used_));
+  groups_[i] = WordGroup{word, value, bit};
+  groups_used_ |= std::uint64_t{1} << i;
+  group_of_[id] = static_cast<std::uint8_t>(i);
+}
+
+inline void Execution::leave_guard(std::uint32_t id) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << id;
+  if ((guarded_ & bit) == 0) return;
+  guarded_ &= ~bit;
+  if (called_ & bit) {
+    called_ &= ~bit;
+    return;
+  }
+  const unsigned g = group_of_[id];
+  groups_[g].threads &= ~bit;
+  if (groups_[g].threads == 0) groups_used_ &= ~(std::uint64_t{1} << g);
+}
+
 inline void Execution::mark_running(LogicalThread& t) noexcept {
   t.state = LogicalThread::State::kRunning;
-  const std::uint64_t keep = t.id < 64 ? ~(std::uint64_t{1} << t.id) : ~std::uint64_t{0};
+  if (BRAID_UNLIKELY(t.id >= 64)) return;
+  const std::uint64_t keep = ~(std::uint64_t{1} << t.id);
   always_ready_ &= keep;
-  guarded_ &= keep;
   timed_ &= keep;
+  leave_guard(t.id);
 }
 
 inline void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexcept {
@@ -353,8 +403,8 @@ inline void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexc
   if (BRAID_UNLIKELY(t.id >= 64)) return;  // decide() takes decide_general() then
   const std::uint64_t bit = std::uint64_t{1} << t.id;
   always_ready_ &= ~bit;
-  guarded_ &= ~bit;
   timed_ &= ~bit;
+  leave_guard(t.id);
   if (s == LogicalThread::State::kUnstarted) {
     always_ready_ |= bit;
   } else if (s == LogicalThread::State::kWaiting) {
