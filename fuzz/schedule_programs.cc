@@ -296,6 +296,12 @@ const std::vector<Program>& schedule_programs() {
     out.push_back({"condition-if-not-while", "condition", true, false,
                    "`if not items: cond.wait()`: a consumer woken late takes from an empty list",
                    [] { condition_program(true); }});
+    add_blog(out, "queue-write-read", "processes");
+    add_blog(out, "pool-apply-async", "processes");
+    add_blog(out, "fork-copy", "processes");
+    add_blog(out, "process-join", "processes");
+    add_blog(out, "fork-expects-shared", "processes");
+    add_blog(out, "queue-join-reader", "processes");
     out.push_back({"atomic-counter", "counter", false, false, "four threads fetch_add one Atomic<int>",
                    [] { counter_program(4, false); }});
     out.push_back({"lost-update-3", "counter", true, false,

@@ -11,6 +11,8 @@
 //   rlock      rlock-nesting, my-thread-rlock | my-thread-lock (blog), lock-order
 //   queue      queue-pipeline | queue-check-then-get
 //   condition  condition-handoff, event-gate | condition-if-not-while
+//   processes  queue-write-read, pool-apply-async, fork-copy, process-join |
+//              fork-expects-shared, queue-join-reader (blog: modelled processes)
 //   counter    atomic-counter | lost-update-3, lost-update-4 (the failure needs
 //              every thread's read before any write, after prefixes of 4, 14,
 //              24, 34 steps)
