@@ -15,10 +15,19 @@
 // end is held by its creator, a child started by Process::start() holds what
 // its parent held (model_channels_inherit), and a process that ends holds
 // nothing (model_channels_release). EOF is "no process holds the peer end".
+//
+// `holders`, `ends` and the list of live ends are the modelled kernel's
+// descriptor table: every simulated process reads and writes them outside
+// the steps on a channel (a child's exit releases every end it holds), one
+// logical thread at a time. Under ThreadSanitizer inside the model they are
+// bookkeeping it does not watch (braid::detail::ModelBookkeeping); the
+// messages themselves are only touched after a step on their deque, which
+// gives TSan the happens-before a pipe creates.
 // -----------------------------------------------------------------------------
 #include <algorithm>
 #include <cerrno>
 
+#include "braid/detail/model_bookkeeping.h"
 #include "braid/os.h"
 #include "mp_connection_internal.h"
 #include "mp_process_internal.h"
@@ -33,11 +42,15 @@ namespace {
 // The modelled ends alive on this exploring OS thread.
 thread_local std::vector<Impl*> tls_ends;
 
+using braid::detail::ModelBookkeeping;
+
 bool holds(const Impl& i, const void* key) {
+  ModelBookkeeping bookkeeping;
   return std::find(i.holders.begin(), i.holders.end(), key) != i.holders.end();
 }
 
 bool peer_closed(const Impl& i) {
+  ModelBookkeeping bookkeeping;
   const Impl* peer = i.chan->ends[1 - i.side];
   return peer == nullptr || peer->holders.empty();
 }
@@ -45,7 +58,13 @@ bool peer_closed(const Impl& i) {
 std::deque<std::string>& inbox(const Impl& i) { return i.chan->q[i.side]; }
 std::deque<std::string>& outbox(const Impl& i) { return i.chan->q[1 - i.side]; }
 
-bool readable_now(const Impl& i) { return !inbox(i).empty() || peer_closed(i); }
+// The guard of a waiting recv (the engine evaluates guards out of TSan's
+// sight); wait() also asks it of connections it made no step on, so it reads
+// the deque's size as bookkeeping too. The messages are read after a step.
+bool readable_now(const Impl& i) {
+  ModelBookkeeping bookkeeping;
+  return !inbox(i).empty() || peer_closed(i);
+}
 
 // The waiting process's own view, for guards (evaluated on other threads).
 struct Waiter {
@@ -74,6 +93,7 @@ std::pair<Connection, Connection> model_pipe(runtime::Model& m, bool duplex) {
   auto a = std::make_shared<Impl>(true, duplex);
   auto b = std::make_shared<Impl>(duplex, true);
   const void* key = model_process_key(m);
+  ModelBookkeeping bookkeeping;
   int side = 0;
   for (Impl* i : {a.get(), b.get()}) {
     i->modelled = true;
@@ -87,6 +107,7 @@ std::pair<Connection, Connection> model_pipe(runtime::Model& m, bool duplex) {
 }
 
 void model_unregister(Impl& impl) noexcept {
+  ModelBookkeeping bookkeeping;
   auto it = std::find(tls_ends.begin(), tls_ends.end(), &impl);
   if (it != tls_ends.end()) tls_ends.erase(it);
   if (impl.chan) impl.chan->ends[impl.side] = nullptr;
@@ -140,6 +161,7 @@ void model_close(runtime::Model& m, Impl& impl, const braid::source_location& wh
   const void* key = model_process_key(m);
   if (!holds(impl, key)) return;
   m.step(runtime::Op::kChannelClose, &outbox(impl), where);
+  ModelBookkeeping bookkeeping;
   auto it = std::find(impl.holders.begin(), impl.holders.end(), key);
   if (it != impl.holders.end()) impl.holders.erase(it);
 }
@@ -179,12 +201,14 @@ std::vector<Connection> model_wait(runtime::Model& m, const std::vector<Connecti
 }
 
 void model_channels_inherit(const void* parent, const void* child) {
+  ModelBookkeeping bookkeeping;
   for (Impl* i : tls_ends) {
     if (holds(*i, parent) && !holds(*i, child)) i->holders.push_back(child);
   }
 }
 
 void model_channels_release(const void* process) {
+  ModelBookkeeping bookkeeping;
   for (Impl* i : tls_ends) {
     auto it = std::find(i->holders.begin(), i->holders.end(), process);
     if (it != i->holders.end()) i->holders.erase(it);

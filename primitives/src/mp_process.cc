@@ -57,7 +57,10 @@ Process::Process(TargetTag, ProcessOptions options, std::function<void()> target
   int my_pid;
   if (runtime::Model* m = runtime::model()) {
     cur = detail::model_current_core(*m);
-    number = ++cur->counter;
+    {
+      FutexGuard g(cur->mu);  // the threads of a simulated process share its counter
+      number = ++cur->counter;
+    }
     my_pid = os::getpid();
   } else {
     cur = detail::os_current_core();

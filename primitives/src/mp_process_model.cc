@@ -116,7 +116,11 @@ std::shared_ptr<Core> model_parent_core(runtime::Model& m) {
   return model_current_core(m)->model_parent;
 }
 
-int model_next_child_number(runtime::Model& m) { return ++model_current_core(m)->counter; }
+int model_next_child_number(runtime::Model& m) {
+  const std::shared_ptr<Core> cur = model_current_core(m);
+  FutexGuard g(cur->mu);
+  return ++cur->counter;
+}
 
 const void* model_process_key(runtime::Model& m) { return model_current_core(m).get(); }
 

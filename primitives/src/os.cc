@@ -17,6 +17,7 @@
 #include <cstring>
 #include <vector>
 
+#include "braid/detail/model_bookkeeping.h"
 #include "braid/runtime.h"
 #include "os_internal.h"
 
@@ -33,6 +34,7 @@ thread_local std::vector<ModelledPid> tls_modelled_pids;
 
 ModelledPid modelled_pid(runtime::Model& m) {
   unsigned process = m.process_id();
+  braid::detail::ModelBookkeeping bookkeeping;  // the table is shared by every simulated process
   if (process < tls_modelled_pids.size() && tls_modelled_pids[process].pid != 0) {
     return tls_modelled_pids[process];
   }
@@ -46,6 +48,7 @@ ModelledPid modelled_pid(runtime::Model& m) {
 
 namespace detail {
 void set_modelled_pid(unsigned process, int pid, int ppid) {
+  braid::detail::ModelBookkeeping bookkeeping;
   if (process >= tls_modelled_pids.size()) tls_modelled_pids.resize(process + 1);
   tls_modelled_pids[process] = ModelledPid{pid, ppid};
 }

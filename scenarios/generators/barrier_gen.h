@@ -14,6 +14,7 @@
 #define BRAID_SCENARIOS_GENERATORS_BARRIER_GEN_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
@@ -48,8 +49,12 @@ template <class BarrierT>
 CheckResult check_barrier(const BarrierProgram& p, const CaseBudget& budget = {}) {
   return explore_case(case_options(p.seed, budget), [&p] {
     BarrierT barrier(p.parties);
-    // Plain data: updated between two scheduling points, so atomically.
-    std::vector<int> arrived(static_cast<std::size_t>(p.rounds), 0);
+    // The arrival counts are bumped by every party before its wait(), with no
+    // synchronisation between the parties: std::atomic, which the model does
+    // not schedule (ThreadSanitizer inside the model sees the plain ints race).
+    std::vector<std::atomic<int>> arrived(static_cast<std::size_t>(p.rounds));
+    // Plain data: each round's vector is appended to after wait() returns,
+    // in an order the barrier's happens-before edges fix.
     std::vector<std::vector<std::size_t>> indices(static_cast<std::size_t>(p.rounds));
     std::vector<Thread> threads;
     for (int i = 0; i < p.parties; ++i) {
@@ -57,7 +62,8 @@ CheckResult check_barrier(const BarrierProgram& p, const CaseBudget& budget = {}
         for (std::size_t r = 0; r < arrived.size(); ++r) {
           ++arrived[r];
           const std::size_t index = barrier.wait();
-          BRAID_ASSERT(arrived[r] == p.parties, "a thread passed round ", r, " when only ", arrived[r],
+          const int seen = arrived[r].load();
+          BRAID_ASSERT(seen == p.parties, "a thread passed round ", r, " when only ", seen,
                        " of ", p.parties, " parties had arrived");
           indices[r].push_back(index);
         }

@@ -27,7 +27,8 @@ Execution::Execution(StackPool& pool) : pool_(pool) {
   choices_.reserve(1024);
   if constexpr (annotate::kTsanFibers) {
     const char* on = std::getenv("BRAID_TSAN_MODEL");
-    tsan_model_ = on != nullptr && on[0] != '\0' && std::string_view(on) != "0";
+    const std::string_view v = on != nullptr ? on : "";  // on unless BRAID_TSAN_MODEL=0 (false, no, off)
+    tsan_model_ = v != "0" && v != "false" && v != "no" && v != "off";
     // libstdc++ updates shared_ptr counts with plain (non-atomic) arithmetic
     // while the process has never had a second thread; TSan, which sees our
     // fibers as threads, would call that a race. One thread, once, ends it.

@@ -274,8 +274,8 @@ class Execution final : public runtime::Model, public ExecutionView {
   // so the host's clean-up is ordered after everything the threads did (and
   // no logical thread ever acquires it).
   char tsan_host_sync_ = 0;
-  // TSan inside the model is on (BRAID_TSAN_MODEL=1 in a BRAID_TSAN_FIBERS
-  // build): switches between logical threads do not synchronise. Otherwise
+  // TSan inside the model is on (a BRAID_TSAN_FIBERS build, unless
+  // BRAID_TSAN_MODEL=0): switches between logical threads do not synchronise. Otherwise
   // every switch synchronises and TSan sees the engine's OS thread only.
   bool tsan_model_ = false;
   void* host_asan_fake_stack_ = nullptr;

@@ -4,6 +4,7 @@
 #ifndef BRAID_TESTS_MUTANTS_MUTANT_LOCKS_H_
 #define BRAID_TESTS_MUTANTS_MUTANT_LOCKS_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "braid/errors.h"
@@ -66,10 +67,13 @@ class ForgetfulOwnerRLock {
     if (--count_ == 0) m.sync_release(this);
   }
 
-  bool is_owned() const { return count_ != 0; }
+  // Read without a step, as RLock::is_owned() reads its owner: atomic, so
+  // that the forgotten owner stays this mutant's only bug (a plain count
+  // would also be a data race, which ThreadSanitizer inside the model reports).
+  bool is_owned() const { return count_.load(std::memory_order_relaxed) != 0; }
 
  private:
-  std::uint32_t count_ = 0;
+  std::atomic<std::uint32_t> count_{0};
 };
 
 // An RLock that miscounts. Bug: a re-entrant acquire does not increment the

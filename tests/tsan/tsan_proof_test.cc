@@ -107,4 +107,36 @@ TEST(TsanInModel, LockedTwinIsClean) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// Modelled multiprocessing without a race: no report. Its channels give TSan
+// their happens-before; its bookkeeping stays out of TSan's sight.
+TEST(TsanInModel, ModelledProcessesAreClean) {
+  if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
+  ChildResult r = run_child("processes", BRAID_MODEL_RACE, "env -u BRAID_TSAN_MODEL");
+  EXPECT_EQ(r.output.find("ThreadSanitizer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok=1"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// In the tsan preset TSan inside the model is the default: with
+// BRAID_TSAN_MODEL unset, the same race is reported.
+TEST(TsanInModel, IsOnByDefault) {
+  if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
+  ChildResult r = run_child("racy", BRAID_MODEL_RACE, "env -u BRAID_TSAN_MODEL BRAID_SEED=7");
+  EXPECT_NE(r.output.find(kRaceReport), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ThreadSanitizer reported a data race in this interleaving"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.exit_code, 66) << r.output;
+}
+
+// BRAID_TSAN_MODEL=0 switches it off: every fiber switch synchronises, so TSan
+// sees no race on the plain int (braid's own detector does not track it), and
+// the exploration passes.
+TEST(TsanInModel, ZeroSwitchesItOff) {
+  if (std::string why; skip_model(&why)) GTEST_SKIP() << why;
+  ChildResult r = run_child("racy", BRAID_MODEL_RACE, "BRAID_TSAN_MODEL=0 BRAID_SEED=7");
+  EXPECT_EQ(r.output.find("ThreadSanitizer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok=1"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 }  // namespace

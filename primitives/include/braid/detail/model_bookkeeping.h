@@ -7,9 +7,12 @@
 // switching WITHOUT synchronisation, so that races on user memory show (see
 // scenarios/runtime/fiber_annotations.h). A primitive's own table shared by
 // every logical thread of an execution, and read or written outside any step
-// (mp's table of simulated processes), is engine-like bookkeeping: it is only
-// ever touched by one fiber at a time, in the order the scheduler runs them.
-// Such code runs inside a ModelBookkeeping scope.
+// (mp's table of simulated processes, the modelled descriptor table of
+// mp::Connection ends, os's table of simulated pids), is engine-like
+// bookkeeping: it is only ever touched by one fiber at a time, in the order
+// the scheduler runs them. Such code runs inside a ModelBookkeeping scope.
+// Never put user code (a target, an item's encoding) or a Model::step inside
+// one: TSan would not see that code's races.
 // -----------------------------------------------------------------------------
 #ifndef BRAID_DETAIL_MODEL_BOOKKEEPING_H_
 #define BRAID_DETAIL_MODEL_BOOKKEEPING_H_

@@ -84,8 +84,12 @@ namespace braid::mp {
 
 namespace detail {
 // A per-thread scratch buffer for encoding and decoding, reused so that a
-// steady stream of small items allocates nothing.
-inline std::string& scratch() {
+// steady stream of small items allocates nothing. Under the model every
+// logical thread runs on the exploring OS thread, so a per-OS-thread buffer
+// would be one buffer shared by all of them: they get `own` (the caller's
+// local string) instead.
+inline std::string& scratch(std::string& own) {
+  if (BRAID_UNLIKELY(runtime::hooked()) && runtime::model() != nullptr) return own;
   thread_local std::string buf;
   if (buf.capacity() > (std::size_t{1} << 20)) std::string().swap(buf);  // after a huge item
   buf.clear();
@@ -126,7 +130,8 @@ class Queue {
   //
   // Python equivalence: Queue.put(obj, block=True, timeout=None).
   void put(const T& item, bool block = true, Timeout timeout = std::nullopt, Where where = Where::current()) {
-    std::string& buf = detail::scratch();
+    std::string own;
+    std::string& buf = detail::scratch(own);
     codec::encode_to(buf, item);
     core_.put(buf, block, timeout, where);
   }
@@ -147,7 +152,8 @@ class Queue {
   //
   // Python equivalence: Queue.get(block=True, timeout=None).
   T get(bool block = true, Timeout timeout = std::nullopt, Where where = Where::current()) {
-    std::string& buf = detail::scratch();
+    std::string own;
+    std::string& buf = detail::scratch(own);
     core_.get(buf, block, timeout, where);
     return codec::decode<T>(buf);
   }
@@ -246,14 +252,16 @@ class SimpleQueue {
 
   // Python equivalence: SimpleQueue.put(obj).
   void put(const T& item, Where where = Where::current()) {
-    std::string& buf = detail::scratch();
+    std::string own;
+    std::string& buf = detail::scratch(own);
     codec::encode_to(buf, item);
     core_.put(buf, true, std::nullopt, where);
   }
 
   // Python equivalence: SimpleQueue.get().
   T get(Where where = Where::current()) {
-    std::string& buf = detail::scratch();
+    std::string own;
+    std::string& buf = detail::scratch(own);
     core_.get(buf, true, std::nullopt, where);
     return codec::decode<T>(buf);
   }
