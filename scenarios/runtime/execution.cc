@@ -314,8 +314,7 @@ std::uint32_t Execution::decide_general(std::uint32_t self) {
   t.wake = static_cast<runtime::Wake>(kind);
   if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
   const std::uint32_t obj = object_id(t.object);
-  log_.push(report::TraceStep{t.id, t.op, static_cast<std::uint8_t>(kind), !t.guard.always(), obj,
-                                   t.where.line(), t.where.file_name(), t.where.function_name()});
+  log_.push(LoggedStep{t.id, t.op, static_cast<std::uint8_t>(kind), !t.guard.always(), obj, t.where});
   using runtime::Op;
   switch (t.op) {
     case Op::kSharedRead:

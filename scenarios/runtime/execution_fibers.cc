@@ -184,8 +184,7 @@ void Execution::end_thread(LogicalThread& t) {
     if (t.tsan_prev != nullptr) annotate::tsan_release(t.tsan_prev);
     annotate::tsan_release(t.ctx.get());  // join() acquires it
   }
-  log_.push(report::TraceStep{t.id, runtime::Op::kThreadEnd, 0, 0, object_id(t.ctx.get()), t.where.line(),
-                                   t.where.file_name(), t.where.function_name()});
+  log_.push(LoggedStep{t.id, runtime::Op::kThreadEnd, 0, 0, object_id(t.ctx.get()), t.where});
   set_state(t, LogicalThread::State::kFinished);
   ++finished_;
   if (pending_) raise_pending();

@@ -9,7 +9,7 @@
 namespace braid::engine {
 
 StepKey Execution::step_at(std::size_t i) const noexcept {
-  const report::TraceStep& s = log_[i];
+  const LoggedStep& s = log_[i];
   return StepKey{s.thread, s.op, s.object, s.guarded != 0 && s.wake == 0};
 }
 

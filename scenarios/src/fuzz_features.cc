@@ -38,8 +38,8 @@ std::uint32_t combine(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::ui
   return mix((std::uint64_t{a} << 32 | b) ^ mix(std::uint64_t{c} << 32 | d) * 0x9E3779B97F4A7C15ull);
 }
 
-std::uint32_t location(const report::TraceStep& s) noexcept {
-  return mix(reinterpret_cast<std::uintptr_t>(s.file) * 0x9E3779B97F4A7C15ull + s.line);
+std::uint32_t location(const LoggedStep& s) noexcept {
+  return mix(reinterpret_cast<std::uintptr_t>(s.where.file_name()) * 0x9E3779B97F4A7C15ull + s.where.line());
 }
 
 bool is_read(Op op) noexcept {
@@ -74,7 +74,7 @@ struct ObjectState {
 void interleaving_features(const StepLog& log, std::vector<std::uint32_t>& out) {
   thread_local std::vector<ObjectState> objects;
   objects.clear();
-  for (const report::TraceStep& s : log) {
+  for (const LoggedStep& s : log) {
     if (s.object == 0) continue;
     if (s.object >= objects.size()) objects.resize(s.object + 1);
     ObjectState& o = objects[s.object];
