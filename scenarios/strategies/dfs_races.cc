@@ -27,6 +27,9 @@ void DfsScheduler::analyse(std::size_t steps) {
   // The events of the execution: one per step, a thread's end folded into
   // the step that ended it.
   events_.clear();
+  event_step_.clear();
+  const std::size_t valid = valid_events_;
+  valid_events_ = 0;  // until this analysis completes
   std::uint32_t threads = 0, max_object = 0;
   std::uint32_t ctx[64] = {};
   std::uint32_t seq[64] = {};
@@ -52,6 +55,7 @@ void DfsScheduler::analyse(std::size_t steps) {
     }
     events_.push_back(Event{k.thread, ++seq[k.thread], dpor::access_of(k.op, k.object, self), 0, node, enabled,
                             k.guarded, last_of_[k.thread]});
+    event_step_.push_back(static_cast<std::uint32_t>(s));
     last_of_[k.thread] = static_cast<std::int32_t>(events_.size() - 1);
     threads = std::max(threads, k.thread + 1);
   }
@@ -62,7 +66,16 @@ void DfsScheduler::analyse(std::size_t steps) {
   // a join every event of the joined thread; main's final join with all.
   const std::size_t n = events_.size();
   const std::uint32_t T = threads;
-  clocks_.assign(n * T, 0);
+  // The events before k0 are the last analysis's: built from the same steps,
+  // with the same clocks, their races already turned into backtrack points.
+  // An event whose step is the last shared one may have its thread's end in
+  // a step that is not shared: it is analysed again.
+  std::size_t k0 = 0;
+  if (T == valid_threads_) {
+    while (k0 < n && k0 < valid && std::size_t{event_step_[k0]} + 1 < same_steps_) ++k0;
+  }
+  clocks_.resize(n * T);
+  std::fill(clocks_.begin() + static_cast<std::ptrdiff_t>(k0 * T), clocks_.end(), 0u);
   obj_link_.assign(2 * n, -1);
   obj_last_.assign(std::size_t{max_object} + 1, -1);
   final_joins_.clear();
@@ -97,6 +110,11 @@ void DfsScheduler::analyse(std::size_t steps) {
   for (std::size_t k = 0; k < n; ++k) {
     const Event& e = events_[k];
     const std::uint32_t p = e.thread;
+    if (k < k0) {  // known: only its place in the lists
+      last_of_[p] = static_cast<std::int32_t>(k);
+      link_event(k);
+      continue;
+    }
     std::uint32_t* full = &clocks_[k * T];
     if (last_of_[p] >= 0) std::copy_n(&clocks_[static_cast<std::size_t>(last_of_[p]) * T], T, full);
     std::copy_n(full, T, race_clock);
@@ -149,17 +167,24 @@ void DfsScheduler::analyse(std::size_t steps) {
     full[p] = e.seq;
     last_of_[p] = static_cast<std::int32_t>(k);
     for (std::uint32_t j : races) add_backtrack(j, k, T);
-    // Link this event into its objects' lists.
-    if (e.acc.object != 0) {
-      obj_link_[2 * k] = obj_last_[e.acc.object];
-      obj_last_[e.acc.object] = static_cast<std::int32_t>(2 * k);
-    }
-    if (e.end_ctx != 0) {
-      obj_link_[2 * k + 1] = obj_last_[e.end_ctx];
-      obj_last_[e.end_ctx] = static_cast<std::int32_t>(2 * k + 1);
-    }
-    if (dpor::final_join(e.acc)) final_joins_.push_back(static_cast<std::int32_t>(k));
+    link_event(k);
   }
+  valid_events_ = n;
+  valid_threads_ = T;
+}
+
+void DfsScheduler::link_event(std::size_t k) {
+  // Link event k into its objects' lists.
+  const Event& e = events_[k];
+  if (e.acc.object != 0) {
+    obj_link_[2 * k] = obj_last_[e.acc.object];
+    obj_last_[e.acc.object] = static_cast<std::int32_t>(2 * k);
+  }
+  if (e.end_ctx != 0) {
+    obj_link_[2 * k + 1] = obj_last_[e.end_ctx];
+    obj_last_[e.end_ctx] = static_cast<std::int32_t>(2 * k + 1);
+  }
+  if (dpor::final_join(e.acc)) final_joins_.push_back(static_cast<std::int32_t>(k));
 }
 
 [[gnu::always_inline]] inline void DfsScheduler::race_candidate(std::size_t k, std::size_t j, const std::uint32_t* ctx,

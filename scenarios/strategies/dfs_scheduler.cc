@@ -276,7 +276,11 @@ void DfsScheduler::end_execution(std::uint64_t) {
     // A whole execution above the split: it is a part of its own.
     if (leaf_counter_++ % config_.shard_count != config_.shard_index) foreign_ = true;
   }
-  if (!foreign_ && config_.bound == DfsConfig::Bound::kNone) analyse(blocked_ ? block_pos_ : view_->step_count());
+  if (!foreign_ && config_.bound == DfsConfig::Bound::kNone) {
+    analyse(blocked_ ? block_pos_ : view_->step_count());
+  } else {
+    valid_events_ = 0;  // the next analysis has nothing to start from
+  }
   backtrack();
 }
 
@@ -295,12 +299,14 @@ void DfsScheduler::backtrack() {
       if (cand == 0) continue;
       node.chosen = lowest(cand);
       node.done |= bit(node.chosen);
+      same_steps_ = node.pos;
       truncate(i + 1);
       return;
     }
     if (node.kind == Kind::kValue) {
       if (node.chosen + 1 >= node.n) continue;
       ++node.chosen;
+      same_steps_ = node.pos;
       truncate(i + 1);
       return;
     }
@@ -315,6 +321,7 @@ void DfsScheduler::backtrack() {
       }
       node.chosen = idx;
       if (idx < 64) node.done |= bit(idx);
+      same_steps_ = node.pos;
       truncate(i + 1);
       return;
     }
@@ -322,6 +329,7 @@ void DfsScheduler::backtrack() {
   nodes_.clear();
   key_pool_.clear();
   alt_pool_.clear();
+  same_steps_ = 0;
   exhausted_ = true;
 }
 

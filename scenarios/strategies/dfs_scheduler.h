@@ -110,6 +110,7 @@ class DfsScheduler final : public Scheduler {
   bool shard_gate();
   void analyse(std::size_t steps);
   void add_backtrack(std::size_t j, std::size_t k, std::uint32_t threads);
+  void link_event(std::size_t k);
   void truncate(std::size_t size);
   void backtrack();
 
@@ -164,6 +165,13 @@ class DfsScheduler final : public Scheduler {
   std::vector<std::int32_t> obj_link_;
   std::vector<std::int32_t> obj_last_;   // object id -> its last slot, or -1
   std::vector<std::int32_t> final_joins_;  // events that are main's end-of-program join
+  // Incremental analysis: consecutive executions share the steps before the
+  // node backtrack() changed, so the events built from them, their clocks and
+  // their races are those of the last analysis; analyse() starts after them.
+  std::vector<std::uint32_t> event_step_;  // event -> its step in the log
+  std::size_t same_steps_ = 0;     // steps the next execution shares with the last one
+  std::size_t valid_events_ = 0;   // events of the last analysis whose clocks are in clocks_
+  std::uint32_t valid_threads_ = 0;  // the clocks' width in that analysis
 };
 
 }  // namespace braid::engine
