@@ -37,7 +37,7 @@ void DfsScheduler::analyse(std::size_t steps) {
   last_of_.assign(64, -1);
   std::size_t ni = 0;
   for (std::size_t s = 0; s < steps; ++s) {
-    const StepKey k = view_->step_at(s);
+    const StepKey k = s < keys_.size() ? keys_[s] : view_->step_at(s);
     if (k.thread >= 64) return;  // every decision was explored in full (alt nodes)
     max_object = std::max(max_object, k.object);
     if (k.op == runtime::Op::kThreadEnd) {

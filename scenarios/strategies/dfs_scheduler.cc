@@ -36,6 +36,7 @@ void DfsScheduler::begin_execution(std::uint64_t) {
   depth_ = 0;
   replay_nodes_ = nodes_.size();
   processed_ = 0;
+  keys_.clear();
   started_ = 0;
   std::fill(ctx_of_.begin(), ctx_of_.end(), 0);
   sleep_active_ = replay_nodes_ == 0;
@@ -64,6 +65,7 @@ bool DfsScheduler::sleep_dependent(const dpor::Access& a, std::uint32_t x, std::
 void DfsScheduler::catch_up(std::size_t upto) {
   for (std::size_t s = processed_; s < upto; ++s) {
     const StepKey k = view_->step_at(s);
+    if (s == keys_.size()) keys_.push_back(k);  // analyse() reads them again
     dpor::Access a;
     if (k.op == runtime::Op::kThreadEnd) {
       a = dpor::end_access(k.object);

@@ -127,6 +127,7 @@ class DfsScheduler final : public Scheduler {
 
   // Per execution.
   std::size_t processed_ = 0;      // log steps seen by catch_up()
+  std::vector<StepKey> keys_;      // the steps catch_up() saw, by position
   std::uint64_t started_ = 0;      // threads whose own first step ran
   std::vector<std::uint32_t> ctx_of_;  // thread -> its context's object id
   bool sleep_active_ = false;
