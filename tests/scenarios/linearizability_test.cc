@@ -4,6 +4,7 @@
 // operations) complete. A Recorder fed by a real explored queue program gives
 // linearizable histories.
 #include "generators/linearizability.h"
+#include "generators/linearizability_history.h"
 
 #include <gtest/gtest.h>
 
@@ -153,54 +154,8 @@ TEST(Linearizability, RejectsBackwardIntervals) {
   EXPECT_THROW(check(std::vector<Operation>{put(1, 3, 3)}, fifo()), std::invalid_argument);
 }
 
-// A history of `n` operations from `threads` threads against a real FIFO
-// (operations applied at a random instant of their interval): linearizable by
-// construction.
-std::vector<Operation> concurrent_history(std::size_t n, int threads, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<Operation> out;
-  std::deque<std::int64_t> q;
-  std::vector<std::optional<Operation>> open(threads);
-  std::uint64_t clock = 0;
-  std::int64_t next_value = 0;
-  // Stop once `n` operations completed and none is left open (a get may
-  // have taken the value of a put still open).
-  auto any_open = [&] {
-    for (const auto& o : open) {
-      if (o) return true;
-    }
-    return false;
-  };
-  while (out.size() < n || any_open()) {
-    const int t = static_cast<int>(rng() % threads);
-    if (!open[t] && out.size() >= n) continue;
-    if (!open[t]) {  // invoke and take effect now; respond later
-      Operation op;
-      op.thread = static_cast<std::uint32_t>(t);
-      op.invoke = ++clock;
-      if (rng() % 2 == 0) {
-        op.kind = OpKind::kPut;
-        op.value = next_value++;
-        q.push_back(op.value);
-      } else if (q.empty()) {
-        op.kind = OpKind::kGetEmpty;
-      } else {
-        op.kind = OpKind::kGet;
-        op.value = q.front();
-        q.pop_front();
-      }
-      open[t] = op;
-    } else {
-      open[t]->response = ++clock;
-      out.push_back(*open[t]);
-      open[t].reset();
-    }
-  }
-  return out;
-}
-
 TEST(Linearizability, TenThousandOperationsComplete) {
-  std::vector<Operation> h = concurrent_history(10'000, 4, 1);
+  std::vector<Operation> h = random_history(10'000, 4, 1, 1);
   Result r = check(h, fifo());
   EXPECT_TRUE(r.ok) << r.explanation;
   EXPECT_EQ(r.operations, h.size());
@@ -219,7 +174,7 @@ TEST(Linearizability, TenThousandOperationsComplete) {
 
 TEST(Linearizability, RandomConcurrentHistoriesPass) {
   for (std::uint32_t seed = 0; seed < 50; ++seed) {
-    std::vector<Operation> h = concurrent_history(200, 1 + seed % 5, seed);
+    std::vector<Operation> h = random_history(200, 1 + seed % 5, 1, seed);
     Result r = check(h, fifo());
     ASSERT_TRUE(r.ok) << "seed " << seed << "\n" << r.explanation;
   }
