@@ -8,6 +8,7 @@ import argparse
 import json
 import platform
 import statistics
+import time
 
 
 def parse_args(doc, configure=None):
@@ -23,6 +24,16 @@ def parse_args(doc, configure=None):
 def summary(runs):
     """The entry of one benchmark: median, min and every run, in seconds."""
     return {"median": statistics.median(runs), "min": min(runs), "runs": runs}
+
+
+def time_runs(program, times):
+    """Runs `program()` `times` times; returns each run's seconds."""
+    runs = []
+    for _ in range(times):
+        start = time.perf_counter()
+        program()
+        runs.append(time.perf_counter() - start)
+    return runs
 
 
 def emit(results, out=None):

@@ -10,7 +10,6 @@ queue.Queue with one producer and one consumer (100,000 items), each
 """
 import queue
 import threading
-import time
 
 import baseline_output
 
@@ -66,12 +65,7 @@ def main():
     args = baseline_output.parse_args(__doc__)
     results = {}
     for name, program in PROGRAMS.items():
-        runs = []
-        for _ in range(args.repetitions):
-            start = time.perf_counter()
-            program()
-            runs.append(time.perf_counter() - start)
-        results[name] = baseline_output.summary(runs)
+        results[name] = baseline_output.summary(baseline_output.time_runs(program, args.repetitions))
     baseline_output.emit(results, args.out)
 
 

@@ -16,7 +16,6 @@ JSON in the shape of bench/python_baseline.py:
                         (braid: BM_MpPool_ApplyAsync)
 """
 import multiprocessing
-import time
 
 import baseline_output
 
@@ -70,11 +69,7 @@ def main():
     results = {}
     with CTX.Pool(2) as pool:
         for name, program in PROGRAMS.items():
-            runs = []
-            for _ in range(args.repetitions):
-                start = time.perf_counter()
-                program(pool)
-                runs.append(time.perf_counter() - start)
+            runs = baseline_output.time_runs(lambda: program(pool), args.repetitions)
             results[name] = baseline_output.summary(runs)
     baseline_output.emit(results, args.out)
 

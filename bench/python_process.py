@@ -10,7 +10,6 @@ Prints JSON in bench/python_baseline.py's shape:
    "benchmarks": {"pipe_ints": {"median": ..., "min": ..., "runs": [...]}, ...}}
 """
 import multiprocessing
-import time
 
 import baseline_output
 
@@ -56,11 +55,7 @@ def main():
     args = baseline_output.parse_args(__doc__)
     results = {}
     for name, (program, per_repetition) in PROGRAMS.items():
-        runs = []
-        for _ in range(args.repetitions * per_repetition):
-            start = time.perf_counter()
-            program()
-            runs.append(time.perf_counter() - start)
+        runs = baseline_output.time_runs(program, args.repetitions * per_repetition)
         results[name] = baseline_output.summary(runs)
     baseline_output.emit(results, args.out)
 
