@@ -318,10 +318,9 @@ class Execution final : public runtime::Model, public ExecutionView {
     std::uint32_t value;
     std::uint64_t threads;  // bit i: thread i waits on this group
   };
-  static constexpr std::uint8_t kNoGroup = 0xFF;
   WordGroup groups_[64] = {};
   std::uint64_t groups_used_ = 0;  // bit g: groups_[g] has threads
-  std::uint8_t group_of_[64];      // group_of_[i]: thread i's group, or kNoGroup
+  std::uint8_t group_of_[64];      // group_of_[i]: thread i's group, while it is in guarded_ but not called_
   void join_group(std::uint32_t id, const std::atomic<std::uint32_t>* word, std::uint32_t value) noexcept;
   void leave_guard(std::uint32_t id) noexcept;
 
