@@ -55,31 +55,18 @@ bool Lock::acquire_slow(bool blocking, Timeout timeout, braid::source_location w
 
 bool Lock::acquire_modelled(runtime::Model& m, bool blocking, const Timeout& timeout,
                             const braid::source_location& where) {
-  auto free = [this] { return state_.load(std::memory_order_relaxed) == 0; };
-  if (!blocking) {
-    m.step(runtime::Op::kLockAcquire, this, where);
-    if (!free()) return false;
-  } else if (m.step(runtime::Op::kLockAcquire, this, where, runtime::Guard::word_is_zero(state_), timeout) !=
-                 runtime::Wake::kReady ||
-             !free()) {
-    return false;
-  }
-  state_.store(1, std::memory_order_relaxed);
-  m.acquired(this);  // hold + sync_acquire
-  return true;
+  const runtime::Wake wake = blocking ? m.step(runtime::Op::kLockAcquire, this, where,
+                                               runtime::Guard::word_is_zero(state_), timeout)
+                                      : m.step(runtime::Op::kLockAcquire, this, where);
+  return wake == runtime::Wake::kReady && take_modelled(m);
 }
 
-void Lock::release_hooked(const braid::source_location& where) {
-  if (runtime::Model* m = runtime::model()) {
-    m->step(runtime::Op::kLockRelease, this, where);
-    if (state_.load(std::memory_order_relaxed) == 0) {
-      if (m->unwinding()) return;  // see Model::unwinding()
-      throw misuse<RuntimeError>("release unlocked lock");
-    }
-    m->released(this);  // unhold + sync_release
-    state_.store(0, std::memory_order_relaxed);
-    return;
-  }
+void Lock::release_unheld(runtime::Model& m) {
+  if (m.unwinding()) return;  // see Model::unwinding()
+  throw misuse<RuntimeError>("release unlocked lock");
+}
+
+void Lock::release_chaos() {
   runtime::chaos_point();
   std::uint32_t prev = state_.exchange(0, std::memory_order_release);
   if (prev != 1) release_contended(prev);

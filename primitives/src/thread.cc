@@ -59,11 +59,9 @@ void Thread::start(braid::source_location where) {
       core_->ctx->state.load(std::memory_order_acquire) != ThreadContext::kNew) {
     throw misuse<RuntimeError>("threads can only be started once");
   }
-  std::function<void()> target = std::move(core_->target);
+  std::function<void()> body = std::move(core_->target);
   core_->target = nullptr;
-  std::function<void()> body = [target = std::move(target)]() mutable {
-    if (target) target();
-  };
+  if (!body) body = [] {};  // Python's Thread() with no target runs nothing
   try {
     runtime::spawn(core_->ctx, std::move(body), where);
   } catch (...) {

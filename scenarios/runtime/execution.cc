@@ -82,8 +82,7 @@ void Execution::reset() {
   choices_.clear();
   log_.clear();
   objects_.reset();
-  last_object_ = nullptr;
-  last_object_id_ = 0;
+  cached_[0] = cached_[1] = CachedId{};
   races_.reset();
   if (BRAID_UNLIKELY(has_processes_)) {
     spaces_.reset();
@@ -141,15 +140,12 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
 
 runtime::Wake Execution::step(runtime::Op op, const void* object, const braid::source_location& where,
                               runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
-  if (BRAID_UNLIKELY(no_throw(op))) return step_no_throw(op, object, where, guard, timeout, allow_spurious);
-  return step_impl(op, object, where, guard, timeout, allow_spurious);
-}
-
-runtime::Wake Execution::step_no_throw(runtime::Op op, const void* object, const braid::source_location& where,
-                                       runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
+  // One frame from the primitive to the fiber switch, and one copy of the
+  // switch (see switch_to()): the no-throw steps' handling is here.
   try {
     return step_impl(op, object, where, guard, timeout, allow_spurious);
   } catch (const AbortExecution&) {
+    if (!no_throw(op)) throw;
     // The execution ended here, maybe inside a destructor: let the thread
     // go on to its next step, which unwinds it.
     me().abort_thrown = false;
@@ -157,7 +153,7 @@ runtime::Wake Execution::step_no_throw(runtime::Op op, const void* object, const
   }
 }
 
-[[gnu::always_inline]] inline runtime::Wake Execution::step_impl(runtime::Op op, const void* object, const braid::source_location& where,
+inline runtime::Wake Execution::step_impl(runtime::Op op, const void* object, const braid::source_location& where,
                                    runtime::Guard guard, const Timeout& timeout, bool allow_spurious) {
   annotate::TsanIgnore tsan_ignore;
   if (BRAID_UNLIKELY(aborting_ || current_ == kHost)) {

@@ -41,6 +41,7 @@
 #include "braid/runtime.h"
 #include "report/trace.h"
 #include "runtime/fiber_annotations.h"
+#include "runtime/fiber_jump.h"
 #include "runtime/object_table.h"
 #include "runtime/process_spaces.h"
 #include "runtime/race_detector.h"
@@ -183,16 +184,26 @@ class Execution final : public runtime::Model, public ExecutionView {
   LogicalThread& me() noexcept { return *threads_[current_]; }
   LogicalThread& new_thread();
   // The id of `object` in this execution (assigned on first use). The last
-  // lookup is cached: a step's object is usually looked up again by the
-  // hold/sync calls that follow it.
+  // two lookups are cached: a step's object is usually looked up again by the
+  // hold/sync calls that follow it, and a thread's steps often alternate
+  // between two objects (a lock and the variable it guards).
   std::uint32_t object_id(const void* object) {
-    if (object == last_object_) return last_object_id_;
+    if (object == cached_[0].object) return cached_[0].id;
+    if (object == cached_[1].object) return cached_[1].id;
     if (const std::uint32_t id = objects_.find(object); BRAID_LIKELY(id != 0)) {
-      last_object_ = object;
-      last_object_id_ = id;
+      remember(object, id);
       return id;
     }
     return object_id_slow(object);
+  }
+  void remember(const void* object, std::uint32_t id) noexcept {
+    cached_[1] = cached_[0];
+    cached_[0] = CachedId{object, id};
+  }
+  void forget_cached(const void* object) noexcept {
+    for (CachedId& c : cached_) {
+      if (c.object == object) c = CachedId{};
+    }
   }
   std::uint32_t object_id_slow(const void* object);
   // Moves `t` to state `s`, keeping the runnable masks in step.
@@ -225,7 +236,8 @@ class Execution final : public runtime::Model, public ExecutionView {
   std::uint32_t decide_after_end();
   void take_step(LogicalThread& t, ChoiceKind kind);
   // Passes control to thread `to` and returns when the caller is resumed.
-  void switch_to(std::uint32_t to);
+  // Inlined into step() (see there).
+  [[gnu::always_inline]] inline void switch_to(std::uint32_t to);
   // The final switch of a thread whose fiber ended: to thread `to` (or the
   // host). Never returns.
   [[noreturn]] void exit_fiber(std::uint32_t to) noexcept;
@@ -242,11 +254,9 @@ class Execution final : public runtime::Model, public ExecutionView {
   // Throws AbortExecution into the current logical thread (marking it).
   [[noreturn]] void throw_abort();
   // The step proper; step() adds the handling of no-throw steps.
-  runtime::Wake step_impl(runtime::Op op, const void* object, const braid::source_location& where,
-                          runtime::Guard guard, const Timeout& timeout, bool allow_spurious);
-  // step() for a no-throw op: an AbortExecution from the step is caught.
-  [[gnu::noinline]] runtime::Wake step_no_throw(runtime::Op op, const void* object, const braid::source_location& where,
-                                                runtime::Guard guard, const Timeout& timeout, bool allow_spurious);
+  [[gnu::always_inline]] inline runtime::Wake step_impl(runtime::Op op, const void* object,
+                                                        const braid::source_location& where, runtime::Guard guard,
+                                                        const Timeout& timeout, bool allow_spurious);
   // Releases (of a Lock, RLock, Semaphore) run in destructors (std::scoped_lock's):
   // an execution ending at one never throws through it; the thread stops at
   // its next step instead.
@@ -326,8 +336,11 @@ class Execution final : public runtime::Model, public ExecutionView {
 
 
   ObjectTable objects_;
-  const void* last_object_ = nullptr;  // object_id() cache; null maps to id 0
-  std::uint32_t last_object_id_ = 0;
+  struct CachedId {
+    const void* object = nullptr;  // null maps to id 0
+    std::uint32_t id = 0;
+  };
+  CachedId cached_[2];  // object_id()'s cache, most recent first
   std::vector<const void*> object_ptrs_;   // by id
   std::vector<runtime::Op> object_first_op_;  // by id: names the object's type
   std::vector<VectorClock> object_clocks_;    // by id
@@ -409,6 +422,30 @@ inline void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexc
   } else if (s == LogicalThread::State::kWaiting) {
     mark_waiting(t);
   }
+}
+
+// Every frame live across a fiber switch may cost the resumed fiber a
+// mispredicted return (see fiber_jump.h), about as much as the switch itself.
+// So the switch is inlined into step(), and the primitives call step() from
+// inline code: one frame between user code and the jump, and one jump site.
+inline void Execution::switch_to(std::uint32_t to) {
+  const std::uint32_t from = current_;
+  LogicalThread& t = *threads_[to];
+  if (BRAID_UNLIKELY(!t.started)) start_fiber(t);
+  last_from_ = from;
+  current_ = to;
+  runtime::detail::tls_context = t.ctx.get();
+  annotate::asan_start(from == kHost ? &host_asan_fake_stack_ : &threads_[from]->asan_fake_stack,
+                       static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
+  if (from == kHost || !tsan_model_) {
+    annotate::tsan_switch(t.tsan_fiber);
+  } else {
+    annotate::tsan_release(&tsan_host_sync_);
+    annotate::tsan_switch_nosync(t.tsan_fiber);
+  }
+  boost::context::fiber back = resume(std::move(t.fiber));
+  after_switch(std::move(back));
+  if (BRAID_UNLIKELY(aborting_ && from != kHost)) throw_abort();
 }
 
 }  // namespace braid::engine

@@ -45,26 +45,6 @@ void Execution::release_fiber(LogicalThread& t) noexcept {
   t.started = false;
 }
 
-void Execution::switch_to(std::uint32_t to) {
-  const std::uint32_t from = current_;
-  LogicalThread& t = *threads_[to];
-  if (!t.started) start_fiber(t);
-  last_from_ = from;
-  current_ = to;
-  runtime::set_current_context(t.ctx.get());
-  annotate::asan_start(from == kHost ? &host_asan_fake_stack_ : &threads_[from]->asan_fake_stack,
-                       static_cast<char*>(t.stack.sp) - t.stack.size, t.stack.size);
-  if (from == kHost || !tsan_model_) {
-    annotate::tsan_switch(t.tsan_fiber);
-  } else {
-    annotate::tsan_release(&tsan_host_sync_);
-    annotate::tsan_switch_nosync(t.tsan_fiber);
-  }
-  boost::context::fiber back = std::move(t.fiber).resume();
-  after_switch(std::move(back));
-  if (aborting_ && from != kHost) throw_abort();
-}
-
 void Execution::exit_fiber(std::uint32_t to) noexcept {
   // A switch like switch_to()'s, announced to the sanitizers right before the
   // jump, except that this fiber never runs again: ASan gets no fake-stack slot

@@ -9,6 +9,22 @@
 #include "runtime/fiber_annotations.h"
 
 namespace braid::engine {
+namespace {
+// Removes the last entry `id` of a thread's held list (the newest hold: locks
+// are usually released in the reverse order of their acquisition).
+void drop_held(std::vector<std::uint32_t>& held, std::uint32_t id) {
+  if (!held.empty() && held.back() == id) {
+    held.pop_back();
+    return;
+  }
+  for (std::size_t i = held.size(); i-- > 0;) {
+    if (held[i] == id) {
+      held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+}  // namespace
 
 std::uint32_t Execution::object_id_slow(const void* object) {
   bool fresh = false;
@@ -24,8 +40,7 @@ std::uint32_t Execution::object_id_slow(const void* object) {
     object_first_op_[id] = current_ == kHost ? runtime::Op::kUser : me().op;
     object_clock_gen_[id] = 0;
   }
-  last_object_ = object;
-  last_object_id_ = id;
+  remember(object, id);
   return id;
 }
 
@@ -47,14 +62,7 @@ void Execution::hold(const void* object) {
 void Execution::unhold(const void* object) {
   annotate::TsanIgnore tsan_ignore;
   if (current_ == kHost || aborting_) return;
-  std::vector<std::uint32_t>& held = me().held;
-  const std::uint32_t id = object_id(object);
-  for (std::size_t i = held.size(); i-- > 0;) {
-    if (held[i] == id) {
-      held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
-      return;
-    }
-  }
+  drop_held(me().held, object_id(object));
 }
 
 void Execution::sync_release(const void* object) {
@@ -85,15 +93,7 @@ void Execution::released(const void* object) {
   if (current_ == kHost) return;
   LogicalThread& t = me();
   const std::uint32_t id = object_id(object);
-  if (!aborting_) {
-    std::vector<std::uint32_t>& held = t.held;
-    for (std::size_t i = held.size(); i-- > 0;) {
-      if (held[i] == id) {
-        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
-        break;
-      }
-    }
-  }
+  if (!aborting_) drop_held(t.held, id);
   object_clock(id).join(t.clock);
   t.clock.bump(t.id);
 }
@@ -142,13 +142,13 @@ std::shared_ptr<runtime::ThreadContext> Execution::main_thread() {
 
 void Execution::forget(const void* object) noexcept {
   annotate::TsanIgnore tsan_ignore;
-  if (object == last_object_) last_object_ = nullptr, last_object_id_ = 0;
+  forget_cached(object);
   objects_.forget(object);
   if (BRAID_UNLIKELY(has_processes_)) {
     dropped_.clear();
     spaces_.forget(object, &dropped_);
     for (const void* copy : dropped_) {
-      if (copy == last_object_) last_object_ = nullptr, last_object_id_ = 0;
+      forget_cached(copy);
       objects_.forget(copy);
     }
   }

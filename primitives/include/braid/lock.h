@@ -62,12 +62,14 @@ class BRAID_CAPABILITY("mutex") Lock {
   bool acquire(bool blocking = true, Timeout timeout = std::nullopt,
                braid::source_location where = braid::source_location::current())
       BRAID_TRY_ACQUIRE(true) BRAID_NO_THREAD_SAFETY_ANALYSIS {
-    if (BRAID_LIKELY(!runtime::hooked()) && !timeout.has_value()) {
+    if (BRAID_LIKELY(!runtime::hooked())) {
       std::uint32_t expected = 0;
-      if (BRAID_LIKELY(state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
-                                                      std::memory_order_relaxed))) {
+      if (BRAID_LIKELY(!timeout.has_value() && state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+                                                                              std::memory_order_relaxed))) {
         return true;
       }
+    } else if (runtime::Model* m = runtime::model(); m != nullptr && blocking && !timeout.has_value()) {
+      return acquire_modelled(*m, where);
     }
     return acquire_slow(blocking, timeout, where);
   }
@@ -84,7 +86,11 @@ class BRAID_CAPABILITY("mutex") Lock {
   void release(braid::source_location where = braid::source_location::current()) BRAID_RELEASE()
       BRAID_NO_THREAD_SAFETY_ANALYSIS {
     if (BRAID_UNLIKELY(runtime::hooked())) {
-      release_hooked(where);
+      if (runtime::Model* m = runtime::model()) {
+        release_modelled(*m, where);
+      } else {
+        release_chaos();
+      }
       return;
     }
     std::uint32_t prev = state_.exchange(0, std::memory_order_release);
@@ -101,16 +107,7 @@ class BRAID_CAPABILITY("mutex") Lock {
   // Lockable interface for std::scoped_lock, std::unique_lock and
   // std::condition_variable_any. lock() blocks forever; try_lock() never
   // blocks; unlock() throws as release() does.
-  void lock() BRAID_ACQUIRE() BRAID_NO_THREAD_SAFETY_ANALYSIS {
-    if (BRAID_LIKELY(!runtime::hooked())) {
-      std::uint32_t expected = 0;
-      if (BRAID_LIKELY(state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
-                                                      std::memory_order_relaxed))) {
-        return;
-      }
-    }
-    acquire_slow(true, std::nullopt, braid::source_location::current());
-  }
+  void lock() BRAID_ACQUIRE() BRAID_NO_THREAD_SAFETY_ANALYSIS { acquire(); }
   bool try_lock() BRAID_TRY_ACQUIRE(true) BRAID_NO_THREAD_SAFETY_ANALYSIS {
     return acquire(false);
   }
@@ -135,9 +132,36 @@ class BRAID_CAPABILITY("mutex") Lock {
   friend class Condition;
 
   bool acquire_slow(bool blocking, Timeout timeout, braid::source_location where);
+  // The modelled paths. The blocking acquire and the release are inline, so
+  // that user code calls Model::step() itself: a fiber switch costs a
+  // mispredicted return per frame it suspends (see the engine's switch_to()).
   bool acquire_modelled(runtime::Model& m, bool blocking, const Timeout& timeout,
                         const braid::source_location& where);
-  void release_hooked(const braid::source_location& where);
+  bool acquire_modelled(runtime::Model& m, const braid::source_location& where) {
+    return m.step(runtime::Op::kLockAcquire, this, where, runtime::Guard::word_is_zero(state_)) ==
+               runtime::Wake::kReady &&
+           take_modelled(m);
+  }
+  // After the acquire step: takes the lock if it is free.
+  bool take_modelled(runtime::Model& m) {
+    if (state_.load(std::memory_order_relaxed) != 0) return false;
+    state_.store(1, std::memory_order_relaxed);
+    m.acquired(this);  // hold + sync_acquire
+    return true;
+  }
+  void release_modelled(runtime::Model& m, const braid::source_location& where) {
+    m.step(runtime::Op::kLockRelease, this, where);
+    if (BRAID_UNLIKELY(state_.load(std::memory_order_relaxed) == 0)) {
+      release_unheld(m);
+      return;
+    }
+    m.released(this);  // unhold + sync_release
+    state_.store(0, std::memory_order_relaxed);
+  }
+  // A modelled release of a free lock: throws RuntimeError, unless the
+  // execution is unwinding (see Model::unwinding()).
+  void release_unheld(runtime::Model& m);
+  void release_chaos();
   void release_contended(std::uint32_t prev);
   // Whether the lock is held, read without a scheduling point (for Condition).
   bool held_unchecked() const noexcept { return state_.load(std::memory_order_relaxed) != 0; }

@@ -167,11 +167,21 @@ class Thread {
 
   Thread(TargetTag, ThreadOptions options, std::function<void()> target);
 
+  // The target as a std::function: the callable and its arguments, called
+  // once with the arguments moved in. Held by value when copyable (a small
+  // one, such as a lambda capturing by reference, needs no allocation), else
+  // shared (std::function must be copyable).
   template <typename F, typename... Args>
   static std::function<void()> make_target(F&& f, Args&&... args) {
     using Call = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
-    auto call = std::make_shared<Call>(std::forward<F>(f), std::forward<Args>(args)...);
-    return [call] { std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, *call); };
+    if constexpr (std::is_copy_constructible_v<Call>) {
+      return [call = Call(std::forward<F>(f), std::forward<Args>(args)...)]() mutable {
+        std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, call);
+      };
+    } else {
+      auto call = std::make_shared<Call>(std::forward<F>(f), std::forward<Args>(args)...);
+      return [call] { std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, *call); };
+    }
   }
 
   std::shared_ptr<Core> core_;

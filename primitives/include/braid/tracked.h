@@ -76,13 +76,13 @@ class Shared {
   // Returns a copy of the value. A visible read. Never blocks.
   T load(Where where = Where::current()) const {
     if (BRAID_UNLIKELY(runtime::hooked())) {
-      if (runtime::Model* m = runtime::model(); m != nullptr && m->has_processes()) {
-        const T* v = storage(*m, false);
-        m->step(runtime::Op::kSharedRead, key(v), where);
-        return *v;
+      if (runtime::Model* m = runtime::model()) {
+        if (BRAID_UNLIKELY(m->has_processes())) return load_in_process(*m, where);
+        m->step(runtime::Op::kSharedRead, this, where);
+      } else {
+        runtime::chaos_point();
       }
     }
-    runtime::visible(runtime::Op::kSharedRead, this, where);
     return value_;
   }
   T read(Where where = Where::current()) const { return load(where); }
@@ -92,13 +92,13 @@ class Shared {
   // Replaces the value. A visible write. Never blocks.
   void store(T value, Where where = Where::current()) {
     if (BRAID_UNLIKELY(runtime::hooked())) {
-      if (runtime::Model* m = runtime::model(); m != nullptr && m->has_processes()) {
-        m->step(runtime::Op::kSharedWrite, key(storage(*m, false)), where);
-        *storage(*m, true) = std::move(value);
-        return;
+      if (runtime::Model* m = runtime::model()) {
+        if (BRAID_UNLIKELY(m->has_processes())) return store_in_process(*m, std::move(value), where);
+        m->step(runtime::Op::kSharedWrite, this, where);
+      } else {
+        runtime::chaos_point();
       }
     }
-    runtime::visible(runtime::Op::kSharedWrite, this, where);
     value_ = std::move(value);
   }
   void write(T value, Where where = Where::current()) { store(std::move(value), where); }
@@ -125,8 +125,20 @@ class Shared {
   Shared& operator--() requires std::is_arithmetic_v<T> { return *this -= T(1); }
 
  private:
-  // Under modelled processes (runtime::spawn_process): the calling process's
-  // copy of the value, and the identity the model knows that copy by.
+  // load() and store() under modelled processes (runtime::spawn_process),
+  // out of line: the modelled steps above stay inline (one frame between
+  // user code and the fiber switch inside Model::step()).
+  [[gnu::noinline]] T load_in_process(runtime::Model& m, const Where& where) const {
+    const T* v = storage(m, false);
+    m.step(runtime::Op::kSharedRead, key(v), where);
+    return *v;
+  }
+  [[gnu::noinline]] void store_in_process(runtime::Model& m, T value, const Where& where) {
+    m.step(runtime::Op::kSharedWrite, key(storage(m, false)), where);
+    *storage(m, true) = std::move(value);
+  }
+  // Under modelled processes: the calling process's copy of the value, and
+  // the identity the model knows that copy by.
   T* storage(runtime::Model& m, bool write) const {
     return static_cast<T*>(m.tracked_storage(const_cast<T*>(&value_), kOps, write));
   }
