@@ -99,6 +99,7 @@ void Execution::run(const std::function<void()>& body, Scheduler& scheduler, std
   limits_ = limits;
   scheduler.observe(*this);
   scheduler.begin_execution(index);
+  uniform_ = scheduler.uniform();
 
   LogicalThread& main = new_thread();
   main.ctx = std::make_shared<runtime::ThreadContext>("MainThread", false);
@@ -232,15 +233,23 @@ void Execution::step_limit_exceeded(std::uint32_t self) {
   if (BRAID_UNLIKELY(ready == 0)) return decide_general(self);  // deadlock: report it there
   std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));
   if ((ready & (ready - 1)) != 0) {
-    alternatives_.clear();
-    for (std::uint64_t r = ready; r != 0; r &= r - 1) {
-      alternatives_.push_back(encode_choice(static_cast<std::uint32_t>(__builtin_ctzll(r)), ChoiceKind::kReady));
+    if (uniform_ != nullptr) {
+      to = pick_uniform(ready);
+    } else {
+      to = choose_among(ready, self);
     }
-    to = choice_thread(ask_scheduler(self));
   }
   if (self < 64 && (ready >> self & 1) != 0 && to != self) ++preemptions_;
   take_step(*threads_[to], ChoiceKind::kReady);
   return to;
+}
+
+std::uint32_t Execution::choose_among(std::uint64_t ready, std::uint32_t self) {
+  alternatives_.clear();
+  for (std::uint64_t r = ready; r != 0; r &= r - 1) {
+    alternatives_.push_back(encode_choice(static_cast<std::uint32_t>(__builtin_ctzll(r)), ChoiceKind::kReady));
+  }
+  return choice_thread(ask_scheduler(self));
 }
 
 std::uint32_t Execution::ask_scheduler(std::uint32_t self) {

@@ -227,6 +227,20 @@ class Execution final : public runtime::Model, public ExecutionView {
   // Asks the scheduler to choose among alternatives_ (two or more), records
   // the choice, and returns it.
   std::uint32_t ask_scheduler(std::uint32_t self);
+  // decide()'s choice among the threads of `ready` (two or more, all kReady):
+  // the scheduler's, recorded.
+  std::uint32_t choose_among(std::uint64_t ready, std::uint32_t self);
+  // The same when the scheduler is uniform (Scheduler::uniform()): drawn
+  // inline, as the scheduler would, and recorded.
+  std::uint32_t pick_uniform(std::uint64_t ready) {
+    ++decisions_;
+    std::uint32_t n = 0;
+    for (std::uint64_t r = ready; r != 0; r &= r - 1) ++n;
+    for (std::uint64_t i = uniform_->below(n); i != 0; --i) ready &= ready - 1;
+    const std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));
+    choices_.push_back(encode_choice(to, ChoiceKind::kReady));
+    return to;
+  }
   VectorClock& object_clock(std::uint32_t id);
 
   // Chooses the next step (deadlock if none), records it, and returns the
@@ -275,6 +289,7 @@ class Execution final : public runtime::Model, public ExecutionView {
 
   StackPool& pool_;
   Scheduler* scheduler_ = nullptr;
+  Rng* uniform_ = nullptr;  // scheduler_->uniform(), for the run
   Limits limits_;
   boost::context::fiber host_;
   alignas(boost::context::fiber) unsigned char graveyard_[sizeof(boost::context::fiber)];

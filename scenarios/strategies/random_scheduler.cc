@@ -22,6 +22,8 @@ class RandomScheduler final : public Scheduler {
 
   std::uint64_t choose_value(std::uint64_t n) override { return rng_.below(n); }
 
+  Rng* uniform() noexcept override { return &rng_; }
+
  private:
   std::uint64_t seed_;
   Rng rng_;

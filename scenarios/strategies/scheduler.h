@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "braid/runtime.h"
+#include "strategies/rng.h"
 
 namespace braid::engine {
 
@@ -89,6 +90,12 @@ class Scheduler {
   // A data choice in [0, n), n >= 2; returns n or more when it cannot follow
   // its script.
   virtual std::uint64_t choose_value(std::uint64_t n) = 0;
+
+  // A scheduler whose every choice among alternatives is `below(n)` of one
+  // generator (the random strategy) returns that generator: the engine then
+  // draws such choices inline, with the same result, and calls choose() only
+  // on its general path. Valid until the next begin_execution().
+  virtual Rng* uniform() noexcept { return nullptr; }
 
   // The execution ended after `decisions` calls of choose/choose_value.
   virtual void end_execution(std::uint64_t decisions) {}
