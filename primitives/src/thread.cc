@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <mutex>
 
 #include "braid/detail/futex_mutex.h"
@@ -36,14 +37,20 @@ detail::FutexMutex& name_mutex() {
   return mu;
 }
 
+// "Thread-N", built in place (one short string, no temporaries).
+std::string default_name(std::uint64_t n) {
+  char buf[32] = "Thread-";
+  const std::to_chars_result end = std::to_chars(buf + 7, buf + sizeof buf, n);
+  return std::string(buf, end.ptr);
+}
+
 }  // namespace
 
 Thread::Thread() : Thread(TargetTag{}, ThreadOptions{}, std::function<void()>()) {}
 
 Thread::Thread(TargetTag, ThreadOptions options, std::function<void()> target)
     : core_(std::make_shared<Core>()) {
-  std::string name = options.name ? std::move(*options.name)
-                                  : "Thread-" + std::to_string(detail::next_thread_number());
+  std::string name = options.name ? std::move(*options.name) : default_name(detail::next_thread_number());
   bool daemon = options.daemon ? *options.daemon : runtime::current_context().daemon;
   core_->ctx = std::make_shared<ThreadContext>(std::move(name), daemon);
   core_->target = std::move(target);

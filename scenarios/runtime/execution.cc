@@ -169,6 +169,18 @@ inline runtime::Wake Execution::step_impl(runtime::Op op, const void* object, co
   t.op = op;
   t.object = object;
   t.where = where;
+  // A forced step (no other thread can run, and this one can): taken at once,
+  // as decide() would take it, without parking the thread first.
+  if (BRAID_LIKELY(!timeout.has_value() && !(allow_spurious && limits_.spurious_wakeups) && timed_ == 0 &&
+                   live_ <= 64) &&
+      waiting_ready() == 0 && guard_holds(guard)) {
+    if (BRAID_UNLIKELY(log_.size() >= limits_.max_steps)) step_limit_exceeded(t.id);
+    t.has_deadline = t.spurious = t.sleeping = false;
+    t.wake = runtime::Wake::kReady;
+    record_step(t, ChoiceKind::kReady, !guard.always());
+    if constexpr (annotate::kTsanFibers) tsan_after_step(t, op, object);
+    return runtime::Wake::kReady;
+  }
   t.guard = guard;
   t.has_deadline = timeout.has_value();
   if (t.has_deadline) t.deadline = now_ + std::max(*timeout, Duration{0});
@@ -221,15 +233,7 @@ void Execution::step_limit_exceeded(std::uint32_t self) {
   // threads in id order (all kReady), as decide_general() would list them,
   // read off the masks; only the guards of blocked threads are evaluated.
   if (BRAID_UNLIKELY(timed_ != 0 || live_ > 64)) return decide_general(self);
-  std::uint64_t ready = always_ready_;
-  for (std::uint64_t g = groups_used_; g != 0; g &= g - 1) {
-    const WordGroup& w = groups_[__builtin_ctzll(g)];
-    if (w.word->load(std::memory_order_relaxed) == w.value) ready |= w.threads;
-  }
-  for (std::uint64_t g = called_; g != 0; g &= g - 1) {
-    const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
-    if (guards_[i]()) ready |= std::uint64_t{1} << i;
-  }
+  const std::uint64_t ready = waiting_ready();
   if (BRAID_UNLIKELY(ready == 0)) return decide_general(self);  // deadlock: report it there
   std::uint32_t to = static_cast<std::uint32_t>(__builtin_ctzll(ready));
   if ((ready & (ready - 1)) != 0) {
@@ -318,8 +322,12 @@ std::uint32_t Execution::decide_general(std::uint32_t self) {
   mark_running(t);
   t.wake = static_cast<runtime::Wake>(kind);
   if (kind == ChoiceKind::kTimeout && t.deadline > now_) now_ = t.deadline;
+  record_step(t, kind, !t.guard.always());
+}
+
+[[gnu::always_inline]] inline void Execution::record_step(LogicalThread& t, ChoiceKind kind, bool guarded) {
   const std::uint32_t obj = object_id(t.object);
-  log_.push(LoggedStep{t.id, t.op, static_cast<std::uint8_t>(kind), !t.guard.always(), obj, t.where});
+  log_.push(LoggedStep{t.id, t.op, static_cast<std::uint8_t>(kind), guarded, obj, t.where});
   using runtime::Op;
   switch (t.op) {
     case Op::kSharedRead:

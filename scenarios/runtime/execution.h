@@ -249,6 +249,33 @@ class Execution final : public runtime::Model, public ExecutionView {
   // decide() for the end of a thread (execution_fibers.cc): not inlined there.
   std::uint32_t decide_after_end();
   void take_step(LogicalThread& t, ChoiceKind kind);
+  // take_step()'s record of the step, and its effect on clocks and the race
+  // detector (`guarded`: the step had a guard).
+  void record_step(LogicalThread& t, ChoiceKind kind, bool guarded);
+  // The waiting threads whose pending step can proceed now (decide()'s
+  // common case: no timeouts, at most 64 threads): the always-ready ones and
+  // those whose guard holds.
+  std::uint64_t waiting_ready() const {
+    std::uint64_t ready = always_ready_;
+    for (std::uint64_t g = groups_used_; g != 0; g &= g - 1) {
+      const WordGroup& w = groups_[__builtin_ctzll(g)];
+      if (w.word->load(std::memory_order_relaxed) == w.value) ready |= w.threads;
+    }
+    for (std::uint64_t g = called_; g != 0; g &= g - 1) {
+      const unsigned i = static_cast<unsigned>(__builtin_ctzll(g));
+      if (guards_[i]()) ready |= std::uint64_t{1} << i;
+    }
+    return ready;
+  }
+  // Whether `guard` holds, a word guard read inline.
+  static bool guard_holds(const runtime::Guard& guard) {
+    if (guard.always()) return true;
+    std::uint32_t value;
+    if (const std::atomic<std::uint32_t>* word = guard.word_guard(&value)) {
+      return word->load(std::memory_order_relaxed) == value;
+    }
+    return guard();
+  }
   // Passes control to thread `to` and returns when the caller is resumed.
   // Inlined into step() (see there).
   [[gnu::always_inline]] inline void switch_to(std::uint32_t to);
@@ -258,7 +285,8 @@ class Execution final : public runtime::Model, public ExecutionView {
   // Host side, after the execution: frees the stack of a fiber parked in
   // exit_fiber() (or never resumed after creation).
   void release_fiber(LogicalThread& t) noexcept;
-  void after_switch(boost::context::fiber&& from) noexcept;
+  // After a switch, in the fiber switched to: files the fiber switched from.
+  inline void after_switch(boost::context::fiber&& from) noexcept;
   void start_fiber(LogicalThread& t);
   [[noreturn]] boost::context::fiber fiber_main(std::uint32_t id, boost::context::fiber&& from);
   void run_body(LogicalThread& t);
@@ -437,6 +465,20 @@ inline void Execution::set_state(LogicalThread& t, LogicalThread::State s) noexc
   } else if (s == LogicalThread::State::kWaiting) {
     mark_waiting(t);
   }
+}
+
+inline void Execution::after_switch(boost::context::fiber&& from) noexcept {
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+  annotate::asan_finish(current_ == kHost ? host_asan_fake_stack_ : me().asan_fake_stack, &bottom, &size);
+  // The host sees everything every logical thread did (it cleans up after them).
+  if (current_ == kHost) annotate::tsan_acquire(&tsan_host_sync_);
+  if (last_from_ == kHost) {
+    host_ = std::move(from);
+    if (bottom != nullptr) host_stack_bottom_ = bottom, host_stack_size_ = size;
+    return;
+  }
+  threads_[last_from_]->fiber = std::move(from);
 }
 
 // Every frame live across a fiber switch may cost the resumed fiber a

@@ -84,20 +84,6 @@ void Execution::exit_fiber(std::uint32_t to) noexcept {
   std::abort();  // a finished fiber is never resumed
 }
 
-void Execution::after_switch(boost::context::fiber&& from) noexcept {
-  const void* bottom = nullptr;
-  std::size_t size = 0;
-  annotate::asan_finish(current_ == kHost ? host_asan_fake_stack_ : me().asan_fake_stack, &bottom, &size);
-  // The host sees everything every logical thread did (it cleans up after them).
-  if (current_ == kHost) annotate::tsan_acquire(&tsan_host_sync_);
-  if (last_from_ == kHost) {
-    host_ = std::move(from);
-    if (bottom != nullptr) host_stack_bottom_ = bottom, host_stack_size_ = size;
-    return;
-  }
-  threads_[last_from_]->fiber = std::move(from);
-}
-
 boost::context::fiber Execution::fiber_main(std::uint32_t id, boost::context::fiber&& from) {
   annotate::tsan_ignore_begin();  // the engine's frames; run_body() lifts it for the body
   after_switch(std::move(from));

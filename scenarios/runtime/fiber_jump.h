@@ -29,9 +29,19 @@
 #include <cstring>
 #include <utility>
 
+// Any sanitizer build (the engine's annotated ones, and any code compiled
+// with ASan or TSan that includes this header).
+#if defined(BRAID_ASAN_FIBERS) || defined(BRAID_TSAN_FIBERS) || defined(__SANITIZE_ADDRESS__) || \
+    defined(__SANITIZE_THREAD__)
+#define BRAID_FIBER_JUMP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define BRAID_FIBER_JUMP_SANITIZED 1
+#endif
+#endif
+
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(BOOST_USE_UCONTEXT) && !defined(BOOST_USE_WINFIB) && !defined(BRAID_ASAN_FIBERS) &&  \
-    !defined(BRAID_TSAN_FIBERS)
+    !defined(BOOST_USE_UCONTEXT) && !defined(BOOST_USE_WINFIB) && !defined(BRAID_FIBER_JUMP_SANITIZED)
 #define BRAID_BALANCED_JUMP 1
 #else
 #define BRAID_BALANCED_JUMP 0
