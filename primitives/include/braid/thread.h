@@ -175,13 +175,16 @@ class Thread {
   static std::function<void()> make_target(F&& f, Args&&... args) {
     using Call = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
     if constexpr (std::is_copy_constructible_v<Call>) {
-      return [call = Call(std::forward<F>(f), std::forward<Args>(args)...)]() mutable {
-        std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, call);
-      };
+      return [call = Call(std::forward<F>(f), std::forward<Args>(args)...)]() mutable { call_once(call); };
     } else {
       auto call = std::make_shared<Call>(std::forward<F>(f), std::forward<Args>(args)...);
-      return [call] { std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, *call); };
+      return [call] { call_once(*call); };
     }
+  }
+  // Calls the callable of `call` with its arguments, moved in.
+  template <typename Call>
+  static void call_once(Call& call) {
+    std::apply([](auto&... xs) { std::invoke(std::move(xs)...); }, call);
   }
 
   std::shared_ptr<Core> core_;
